@@ -1,0 +1,41 @@
+"""Where the data files (ontology, shapes, registry, saved queries) live.
+
+In a source checkout or editable install they are the top-level folders of the repository;
+an installed wheel carries copies under ``kg/_data`` (see pyproject.toml).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _data_dir(name: str) -> Path:
+    for candidate in (_PACKAGE_DIR / "_data" / name, _PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"kg data folder '{name}' not found next to the kg package")
+
+
+def ontology_dir() -> Path:
+    return _data_dir("ontology")
+
+
+def queries_dir() -> Path:
+    return _data_dir("queries")
+
+
+def ontology_file() -> Path:
+    return ontology_dir() / "kg.ttl"
+
+
+def shapes_file() -> Path:
+    return ontology_dir() / "shapes.ttl"
+
+
+def jsonld_context_file() -> Path:
+    return ontology_dir() / "context.jsonld"
+
+
+def registry_file() -> Path:
+    return ontology_dir() / "actors.yaml"
