@@ -1,0 +1,292 @@
+"""The ``kg`` command line: a thin layer over the library modules.
+
+Exit codes: 0 success; 1 the command ran but the result is negative (a document failed to
+build, the graph has violations, a score is below --min-f1); 2 the command could not run
+(bad input file, bad query, bad parameter, missing data). Expected failures print one
+line ``kg: error: …`` on stderr, never a traceback.
+"""
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+from kg.vocab import DEFAULT_BASE_IRI
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    # plain Click messages: a usage error is one "Error: …" line, not a drawn box
+    rich_markup_mode=None,
+    help="Turn German news articles about diplomacy into an RDF knowledge graph.",
+)
+
+EXIT_NEGATIVE = 1
+EXIT_ERROR = 2
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    one_line = " ".join(str(message).split())
+    typer.echo(f"kg: error: {one_line}", err=True)
+    raise typer.Exit(code)
+
+
+def _require_files(paths: list[Path], what: str) -> None:
+    if not paths:
+        _fail(f"no {what}")
+    for path in paths:
+        if not path.exists():
+            _fail(f"{path}: no such file")
+
+
+def _load(paths: list[Path]):  # -> pyoxigraph.Store
+    from kg.store import StoreError, load_store
+
+    _require_files(paths, "data: give --data FILE")
+    try:
+        return load_store(paths)
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+def _console():  # -> rich.console.Console
+    from rich.console import Console
+
+    return Console()
+
+
+# ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="Documents: files or folders.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.ttl .trig .nt .nq .jsonld).")],
+    fmt: Annotated[
+        Optional[str],
+        typer.Option(
+            "--format", "-f", help="turtle, trig, ntriples, nquads or jsonld (default: from --out)."
+        ),
+    ] = None,
+    base_iri: Annotated[str, typer.Option("--base-iri", help="Base IRI of the data.")] = DEFAULT_BASE_IRI,
+    spacy_model: Annotated[
+        Optional[str], typer.Option("--spacy-model", help="spaCy model name or path.")
+    ] = None,
+) -> None:
+    """Read documents, extract relations and write the graph (one named graph per document)."""
+    from kg.export import ExportError, format_name, write_dataset
+
+    _require_files(paths, "documents given")
+    try:
+        format_name(out, fmt)  # fail on a bad --out/--format before the slow extraction
+    except ExportError as exc:
+        _fail(str(exc))
+    if not out.parent.is_dir():
+        _fail(f"{out}: the folder {out.parent} does not exist")
+
+    try:
+        from kg.pipeline import build_dataset
+
+        result = build_dataset(list(paths), base_iri=base_iri, spacy_model=spacy_model)
+    except Exception as exc:  # noqa: BLE001 - any pipeline failure is fatal; nothing is written
+        _fail(f"build failed: {type(exc).__name__}: {exc}")
+    try:
+        write_dataset(result.store, out, fmt)
+    except ExportError as exc:
+        _fail(str(exc))
+
+    failures = list(result.failures)
+    typer.echo(
+        f"kg build: {result.documents} documents, {len(result.store)} quads, "
+        f"{len(failures)} failures -> {out}",
+        err=True,
+    )
+    for failure in failures:
+        typer.echo(f"  failed: {failure.path}: {failure.reason}", err=True)
+    if failures:
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _parse_params(values: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            _fail(f"bad --param {item!r}: expected name=value")
+        if name in params:
+            _fail(f"--param {name} given twice")
+        params[name] = value
+    return params
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(metavar="NAME|FILE.rq", help="Saved query name or .rq file.")],
+    data: Annotated[
+        Optional[list[Path]], typer.Option("--data", "-d", help="RDF file to query (repeatable).")
+    ] = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="SPARQL endpoint URL.")] = None,
+    param: Annotated[
+        Optional[list[str]], typer.Option("--param", "-p", help="Query parameter name=value (repeatable).")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+) -> None:
+    """Run a saved query (by name) or any .rq file over RDF files."""
+    from kg.queries import QueryError, bind_parameters, load_query, run_query, to_csv, to_json, to_table
+
+    params = _parse_params(param or [])
+    try:
+        saved = load_query(name)
+        bind_parameters(saved, params)  # report bad parameters before loading any data
+    except QueryError as exc:
+        _fail(str(exc))
+    if endpoint is not None:
+        if data:
+            _fail("give either --data or --endpoint, not both")
+        _fail(f"--endpoint {endpoint}: querying a remote endpoint is not supported yet")
+    store = _load(list(data or []))
+    try:
+        result = run_query(store, saved, params)
+    except QueryError as exc:
+        _fail(str(exc))
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(to_csv(result))
+    elif fmt is OutputFormat.json:
+        sys.stdout.write(to_json(result))
+    else:
+        _console().print(to_table(result, title=f"{saved.name}: {len(result.rows)} rows"))
+
+
+def _describe_param(param) -> str:  # param: kg.queries.QueryParam
+    text = param.name if param.required else f"{param.name} (optional)"
+    return f"{text}: {param.description}" if param.description else text
+
+
+@app.command("queries")
+def list_saved_queries() -> None:
+    """List the saved queries with their summaries and parameters."""
+    from rich.table import Table
+
+    from kg.queries import QueryError, list_queries
+
+    try:
+        saved = list_queries()
+    except (QueryError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    table = Table(title="saved queries")
+    table.add_column("name", no_wrap=True)
+    table.add_column("summary")
+    table.add_column("parameters")
+    for item in saved:
+        params = "\n".join(_describe_param(p) for p in item.params)
+        table.add_row(item.name, item.summary, params)
+    _console().print(table)
+
+
+@app.command()
+def validate(
+    graphs: Annotated[list[Path], typer.Argument(help="RDF files to check against the shapes.")],
+) -> None:
+    """Validate RDF files against the SHACL shapes; exit 1 on violations."""
+    from kg.validate import validate_graph
+
+    _require_files(graphs, "graph files given")
+    try:
+        report = validate_graph(list(graphs))
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(report.text.rstrip("\n"))
+    if not report.conforms:
+        typer.echo(f"kg validate: {report.violations} violations", err=True)
+        raise typer.Exit(EXIT_NEGATIVE)
+    typer.echo("kg validate: conforms", err=True)
+
+
+@app.command()
+def stats(
+    graphs: Annotated[list[Path], typer.Argument(help="RDF files to count.")],
+) -> None:
+    """Count triples, instances per class and events per document."""
+    from rich.table import Table
+
+    from kg.stats import graph_stats
+
+    store = _load(list(graphs))
+    result = graph_stats(store)
+    console = _console()
+    console.print(f"triples: {result.triples}")
+    by_class = Table(title="instances by class")
+    by_class.add_column("class")
+    by_class.add_column("count", justify="right")
+    for name, count in result.by_class.items():
+        by_class.add_row(name, str(count))
+    console.print(by_class)
+    # columns in the order graph_stats reports them
+    keys = list(dict.fromkeys(key for counts in result.by_document.values() for key in counts))
+    by_document = Table(title="by document")
+    by_document.add_column("doc")
+    for key in keys:
+        by_document.add_column(key, justify="right")
+    for doc, counts in sorted(result.by_document.items()):
+        by_document.add_row(doc, *(str(counts.get(key, 0)) for key in keys))
+    console.print(by_document)
+
+
+def _parse_min_f1(spec: str) -> dict[str, float]:
+    from kg.evaluate import RELATIONS
+
+    goals: dict[str, float] = {}
+    for item in spec.split(","):
+        name, sep, value = item.partition("=")
+        try:
+            if not sep or name.strip() not in RELATIONS:
+                raise ValueError
+            goals[name.strip()] = float(value)
+        except ValueError:
+            _fail(f"bad --min-f1 {item!r}: expected e.g. meet=0.8,agree=0.7,demand=0.7")
+    return goals
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSON file.")],
+    data: Annotated[
+        Optional[list[Path]], typer.Option("--data", "-d", help="RDF file to score (repeatable).")
+    ] = None,
+    min_f1: Annotated[
+        Optional[str], typer.Option("--min-f1", help="Goals, e.g. meet=0.8,agree=0.7; exit 1 below.")
+    ] = None,
+) -> None:
+    """Score the meetings/agreements/demands queries against a gold file (P/R/F1)."""
+    from kg.evaluate import evaluate_store, format_scores
+    from kg.queries import QueryError
+
+    goals = _parse_min_f1(min_f1) if min_f1 else {}
+    _require_files([gold], "gold file given")
+    store = _load(list(data or []))
+    try:
+        scores = evaluate_store(gold, store)
+    except (ValueError, QueryError) as exc:
+        _fail(str(exc))
+    report = format_scores(scores)
+    short = [name for name, goal in goals.items() if scores[name].f1 < goal]
+    if short:
+        report = report.rstrip("\n") + f" (below goal: {','.join(short)})\n"
+    sys.stdout.write(report)
+    if short:
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+if __name__ == "__main__":
+    app()

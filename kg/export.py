@@ -1,0 +1,152 @@
+"""Write a dataset to disk: deterministic bytes, atomic replacement.
+
+The same set of quads always gives the same bytes, whatever order they were inserted in:
+quads are sorted by their N-Quads form before serialising. Graph formats (Turtle,
+N-Triples, JSON-LD) hold the deduplicated union of all graphs; TriG and N-Quads keep the
+named graphs. The file is written to a temporary file next to the target and moved into
+place, so a failure never leaves a truncated or destroyed output.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.resources import jsonld_context_file
+from kg.vocab import PREFIXES
+
+
+class ExportError(Exception):
+    """The dataset cannot be written; the message names the file or format."""
+
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+# suffixes and common spellings accepted for --format as well
+_ALIASES = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "n-triples": "ntriples",
+    "nq": "nquads",
+    "n-quads": "nquads",
+    "json-ld": "jsonld",
+}
+_SUFFIXES = {
+    ".ttl": "turtle",
+    ".trig": "trig",
+    ".nt": "ntriples",
+    ".nq": "nquads",
+    ".jsonld": "jsonld",
+}
+# formats that keep the named graphs; the others get the union of all graphs
+DATASET_FORMATS = frozenset({"trig", "nquads"})
+
+
+def format_name(path: Path, fmt: str | None = None) -> str:
+    """The format name for writing ``path``: ``fmt`` if given, else from the suffix."""
+    if fmt is not None:
+        name = fmt.strip().lower()
+        name = _ALIASES.get(name, name)
+        if name not in FORMATS:
+            raise ExportError(
+                f"unknown output format '{fmt}' (choose one of: {', '.join(FORMATS)})"
+            )
+        return name
+    name = _SUFFIXES.get(path.suffix.lower())
+    if name is None:
+        raise ExportError(
+            f"{path}: cannot tell the output format from the suffix '{path.suffix}' "
+            f"(use .ttl, .trig, .nt, .nq or .jsonld, or --format)"
+        )
+    return name
+
+
+def serialize_dataset(store: ox.Store, fmt: str) -> Callable[[IO[bytes]], None]:
+    """A writer that serialises ``store`` in format ``fmt`` (a name from FORMATS)."""
+    rdf_format = FORMATS[fmt]
+    quads = list(store)
+    if fmt in DATASET_FORMATS:
+        items: list[ox.Quad] | list[ox.Triple] = sorted(set(quads), key=str)
+    else:
+        items = sorted({quad.triple for quad in quads}, key=str)
+    # JSON-LD and the line formats have no prefix declarations in pyoxigraph
+    prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+
+    def write(out: IO[bytes]) -> None:
+        ox.serialize(items, out, rdf_format, prefixes=prefixes)
+
+    return write
+
+
+def write_dataset(store: ox.Store, path: Path, fmt: str | None = None) -> Path:
+    """Write all quads of ``store`` to ``path`` (format from ``fmt`` or the suffix).
+
+    For JSON-LD, the project's JSON-LD context (ontology/context.jsonld), if there is one,
+    is copied next to the output as ``<stem>.context.jsonld``. Returns ``path``.
+    """
+    path = Path(path)
+    name = format_name(path, fmt)
+    if not path.parent.is_dir():
+        raise ExportError(f"{path}: the folder {path.parent} does not exist")
+    writer = serialize_dataset(store, name)
+    _atomic_write(path, writer)
+    if name == "jsonld":
+        _copy_context(path)
+    return path
+
+
+def _copy_context(path: Path) -> None:
+    try:
+        context = jsonld_context_file()
+    except FileNotFoundError:
+        return
+    if context.is_file():
+        target = path.with_name(path.stem + ".context.jsonld")
+        _atomic_write(target, lambda out: _copy_bytes(context, out))
+
+
+def _copy_bytes(source: Path, out: IO[bytes]) -> None:
+    with source.open("rb") as handle:
+        shutil.copyfileobj(handle, out)
+
+
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write through a temporary file in the same folder, then rename over ``path``.
+
+    os.replace within one folder is atomic, so readers see the old file or the new one,
+    never a half-written file, and a failure leaves the old file untouched.
+    """
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp creates the file 0600; give it the mode a normal open() would have
+        os.chmod(tmp, _target_mode(path))
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, Exception) and not isinstance(exc, ExportError):
+            raise ExportError(f"{path}: writing failed: {exc}") from exc
+        raise
+
+
+def _target_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
