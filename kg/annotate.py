@@ -1,0 +1,464 @@
+"""Annotation stage: a German spaCy pipeline assembled from registered components.
+
+    kg_sentencizer -> lemmatizer (lookup tables) -> kg_actors -> kg_dates
+
+Components are configured by data (the actor registry and kg/lexicon.yaml) and write only
+to the Doc: sentence starts, lemmas, ``doc.spans["kg_actors"]`` (actor mentions, entity
+type in ``label_``, actor key in ``kb_id_``), ``doc.spans["kg_places"]`` and
+``doc.spans["kg_dates"]``. Actors first seen in the document (role-anchored names such as
+"der finnische Präsident Alexander Stubb") are described in ``doc._.kg_new_actors``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from kg.registry import Registry, load_registry, normalise_role, slug
+
+LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
+
+if not Span.has_extension("kg_kind"):
+    # kind of an actor mention: name | metonym | role_alias | collective | role | new
+    Span.set_extension("kg_kind", default=None)
+    # for dates: ("abs", "YYYY-MM-DD") | ("weekday", n) | ("rel", days) | ("daymonth", (d, m))
+    Span.set_extension("kg_value", default=None)
+    Span.set_extension("kg_label", default=None)
+    # the mention is a genitive form ("Putins", "Russlands"): an attribute of a noun
+    Span.set_extension("kg_genitive", default=False)
+if not Doc.has_extension("kg_new_actors"):
+    Doc.set_extension("kg_new_actors", default=None)
+
+
+@dataclass(frozen=True)
+class NewActor:
+    key: str
+    label: str
+    type: str
+    affiliation: str | None
+    role: str | None
+
+
+@lru_cache(maxsize=1)
+def load_lexicon(path: str | None = None) -> dict:
+    return yaml.safe_load(Path(path or LEXICON_FILE).read_text(encoding="utf-8"))
+
+
+class Lexicon:
+    """Indexed view of lexicon.yaml used by the components and the extraction rules."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.role_stems = {normalise_role(r) for r in data["person_roles"]}
+        self.english_roles = set(data["english_roles"])
+        self.group_nouns = set(data["group_nouns"])
+        self.group_stems = {normalise_role(g) for g in data["group_nouns"] if g[0].isupper()}
+        self.place_heads = set(data["place_heads"])
+        self.locative = set(data["locative_prepositions"])
+
+    def is_role(self, word: str) -> bool:
+        stem = normalise_role(word)
+        if stem in self.role_stems:
+            return True
+        # compounds: "Sicherheitsberater", "Chefunterhändler", "Kremlsprecher"
+        return word[:1].isupper() and any(
+            len(s) >= 5 and stem.endswith(s) and len(stem) > len(s) for s in self.role_stems
+        )
+
+    def is_group(self, word: str) -> bool:
+        return word in self.group_nouns or (word[:1].isupper() and normalise_role(word) in self.group_stems)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    return Lexicon(load_lexicon())
+
+
+# --------------------------------------------------------------------------- sentences
+
+_MONTH_NAMES = set(load_lexicon()["months"])
+_CLOSING_QUOTES = {"“", "”", '"', "»", "«", "'", "’", ")"}
+
+
+@Language.factory("kg_sentencizer")
+def make_sentencizer(nlp: Language, name: str):
+    return sentencize
+
+
+def sentencize(doc: Doc) -> Doc:
+    """Sentence starts from line breaks and sentence-final punctuation.
+
+    Line breaks always end a sentence (headlines, captions and list items stand alone);
+    '.', '!', '?' end one when the next word starts upper-case, a digit or a quote.
+    Initials ("Sergej W. Lawrow") and ordinals ("18. Februar") stay single tokens in spaCy's
+    German tokenizer, so they never reach the punctuation rule.
+    """
+    n = len(doc)
+    starts = [False] * n
+    if n:
+        starts[0] = True
+    for i, tok in enumerate(doc[:-1]):
+        nxt = doc[i + 1]
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            starts[i + 1] = True
+        elif re.fullmatch(r"\d{1,2}\.", tok.text) and i > 0 and doc[i - 1].lower_ in _MONTH_NAMES and nxt.text[:1].isupper():
+            starts[i + 1] = True  # "… on February 12. Secretary Rubio …"
+        elif tok.text in {".", "!", "?"} or (tok.text == ":" and nxt.text[:1] in "„\""):
+            j = i + 1
+            while j < n and doc[j].text in _CLOSING_QUOTES:
+                j += 1
+            if j < n and (doc[j].text[:1].isupper() or doc[j].text[:1].isdigit() or doc[j].text[:1] in "„\"«»"):
+                starts[j] = True
+    for i, tok in enumerate(doc):
+        tok.is_sent_start = starts[i]
+    return doc
+
+
+# --------------------------------------------------------------------------- actors
+
+_NAME_PARTICLES = {"bin", "bint", "al", "Al", "al-", "Al-", "von", "van", "de", "da", "der", "ibn", "Abu", "el", "El"}
+_CAPITALISED_STOP = {
+    "Die", "Der", "Das", "Den", "Dem", "Des", "Ein", "Eine", "Einen", "In", "Im", "Am", "Auf", "Bei", "Für", "Mit",
+    "Nach", "Von", "Vom", "Zu", "Zum", "Zur", "Und", "Er", "Sie", "Es", "Wir", "Ich", "The", "A", "An", "And",
+    "Mr", "Mrs", "Ms", "Dr", "Herr", "Frau",
+}
+_FORMER = {"frühere", "früheren", "früherer", "ehemalige", "ehemaligen", "ehemaliger", "vorige", "vorigen",
+           "damalige", "damaligen", "einstige", "einstigen", "former", "Ex"}
+
+
+def _name_like(tok: Token) -> bool:
+    t = tok.text
+    if t in _NAME_PARTICLES:
+        return True
+    if not t[:1].isupper() or t in _CAPITALISED_STOP:
+        return False
+    # names are letters, hyphens and apostrophes; "W." initials count
+    return bool(re.fullmatch(r"[A-ZÄÖÜÀ-Ý][\w'’\-]*\.?", t)) and not t.isupper() or bool(re.fullmatch(r"[A-Z]\.", t))
+
+
+class ActorAnnotator:
+    """Marks actor mentions, places and new (role-anchored) persons on a Doc."""
+
+    def __init__(self, nlp: Language, registry: Registry, lexicon: Lexicon):
+        self.registry = registry
+        self.lex = lexicon
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        patterns: dict[str, list] = {}
+        forms = dict(registry.surface_forms)
+        self.genitive_forms = set(registry.genitive_forms)
+        # German genitive of person names and single-word organisations: "Lawrows", "Putins"
+        for form, (key, kind) in list(forms.items()):
+            entry = registry.get(key)
+            if entry and entry.type in ("Person", "Organization") and kind == "name" and form[-1] not in "sxzß.":
+                if form + "s" not in forms:
+                    forms[form + "s"] = (key, kind)
+                    self.genitive_forms.add(form + "s")
+        # metonyms in the genitive: "Washingtons", "Moskaus", "Kiews"
+        for form, (key, kind) in list(forms.items()):
+            if kind == "metonym" and form[-1] not in "sxzß." and " " not in form and form + "s" not in forms:
+                forms[form + "s"] = (key, kind)
+                self.genitive_forms.add(form + "s")
+        self.forms = forms
+        for form in forms:
+            patterns.setdefault(form, nlp.make_doc(form))
+        for form, pattern in patterns.items():
+            self.matcher.add(form, [pattern])
+
+    # -- helpers -----------------------------------------------------------------------
+    def _state_prefix(self, text: str) -> str | None:
+        """'US-Außenminister' -> 'usa'; 'Nato-Generalsekretär' -> 'nato' (prefix must name an actor)."""
+        if "-" not in text:
+            return None
+        prefix = text.split("-", 1)[0]
+        hit = self.forms.get(prefix) or self.forms.get(prefix.upper())
+        if hit:
+            entry = self.registry.get(hit[0])
+            if entry and entry.type in ("State", "Organization"):
+                return entry.key
+        return self.registry.state_for_adjective(prefix)
+
+    def adjective_state(self, tok: Token) -> str | None:
+        """Nationality adjective ('russischen', 'Moskauer') -> state key."""
+        word = tok.text
+        if not word:
+            return None
+        if word[0].islower() or word.endswith("er"):
+            hit = self.registry.state_for_adjective(word)
+            if hit:
+                return hit
+        if word.endswith("er") and word[0].isupper():  # "Moskauer Seite", "Kiewer Führung"
+            base = self.forms.get(word[:-2])
+            if base and base[1] in ("metonym", "name"):
+                entry = self.registry.get(base[0])
+                if entry and entry.type == "State":
+                    return entry.key
+        return None
+
+    def token_affiliation(self, tok: Token) -> str | None:
+        return self._state_prefix(tok.text) if "-" in tok.text else self.adjective_state(tok)
+
+    # -- the component -------------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        for match_id, start, end in self.matcher(doc):
+            form = doc.vocab.strings[match_id]
+            key, kind = self.forms[form]
+            entry = self.registry.get(key)
+            span = Span(doc, start, end, label="Place" if entry.type == "Place" else entry.type, kb_id=key)
+            span._.kg_kind = kind
+            span._.kg_genitive = form in self.genitive_forms
+            spans.append(span)
+        spans.extend(self._collectives(doc))
+        spans = filter_spans(spans)
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        new_actors: dict[str, NewActor] = {}
+        spans.extend(self._role_anchored(doc, taken, new_actors))
+        spans = filter_spans(spans)
+        actors, places = self._split_places(doc, spans)
+        doc.spans["kg_actors"] = sorted(actors, key=lambda s: s.start)
+        doc.spans["kg_places"] = sorted(places, key=lambda s: s.start)
+        doc._.kg_new_actors = new_actors
+        return doc
+
+    def _collectives(self, doc: Doc) -> list[Span]:
+        """'die russische Seite', 'US-Vertretern', 'US- und russische Beamte' -> the state."""
+        out: list[Span] = []
+        for i, tok in enumerate(doc):
+            text = tok.text
+            if "-" in text and not text.endswith("-"):
+                head = text.rsplit("-", 1)[1]
+                key = self._state_prefix(text)
+                if key and self.lex.is_group(head):
+                    out.append(self._mention(doc, i, i + 1, key, "collective"))
+                continue
+            if not self.lex.is_group(text):
+                continue
+            # walk left over nationality adjectives joined by "und"/"," ("US- und russische")
+            j = i - 1
+            while j >= 0:
+                left = doc[j]
+                key = self.token_affiliation(left) if (left.text.endswith("-") or left.text[:1].islower() or left.text.endswith("er")) else None
+                if left.text.endswith("-"):
+                    key = self._state_prefix(left.text + "x")
+                if key:
+                    out.append(self._mention(doc, j, i + 1 if j == i - 1 else j + 1, key, "collective"))
+                    j -= 1
+                elif left.text in {"und", ",", "sowie"} or (left.text[:1].islower() and left.text.endswith(("e", "en", "er"))):
+                    j -= 1
+                else:
+                    break
+                if i - j > 6:
+                    break
+        return out
+
+    def _mention(self, doc: Doc, start: int, end: int, key: str, kind: str) -> Span:
+        entry = self.registry.get(key)
+        span = Span(doc, start, end, label=entry.type if entry else "State", kb_id=key)
+        span._.kg_kind = kind
+        return span
+
+    def _role_anchored(self, doc: Doc, taken: set[int], new_actors: dict[str, NewActor]) -> list[Span]:
+        """Persons introduced by a role noun, and role nouns that name a known office-holder."""
+        out: list[Span] = []
+        for i, tok in enumerate(doc):
+            if i in taken:
+                continue
+            text = tok.text
+            head = text.rsplit("-", 1)[-1] if "-" in text else text
+            if not (self.lex.is_role(head) or text in self.lex.english_roles):
+                continue
+            affiliation = self._role_affiliation(doc, i)
+            # the name that follows: up to four name-like tokens, none already an actor
+            j = i + 1
+            while j < len(doc) and j - i <= 4 and j not in taken and _name_like(doc[j]) and "\n" not in doc[j].text:
+                j += 1
+            while j > i + 1 and doc[j - 1].text in _NAME_PARTICLES:
+                j -= 1
+            name_tokens = doc[i + 1 : j]
+            if len(name_tokens) >= 2 or (len(name_tokens) == 1 and j < len(doc) and doc[j].text in {",", "."} and doc[i + 1].text[:1].isupper() and len(doc[i + 1]) > 2 and doc[i + 1].text not in _CAPITALISED_STOP and i + 2 < len(doc) and not doc[i + 1].is_sent_start):
+                if j < len(doc) and j in taken:
+                    continue  # "Präsident Donald Trump" handled by the registry
+                label = name_tokens.text
+                if any(t.text in {"bin", "von", "van", "de", "al"} for t in name_tokens[:1]):
+                    continue
+                key = slug(label)
+                if key not in new_actors:
+                    new_actors[key] = NewActor(key, label, "Person", affiliation, head)
+                span = Span(doc, name_tokens.start, name_tokens.end, label="Person", kb_id=key)
+                span._.kg_kind = "new"
+                out.append(span)
+                taken.update(range(name_tokens.start, name_tokens.end))
+                continue
+            if name_tokens or (i + 1 < len(doc) and (i + 1) in taken):
+                continue
+            # role without a name: "der ukrainische Präsident" -> the unique office-holder
+            if affiliation and not self._is_former(doc, i):
+                holders = self.registry.persons_with_role(affiliation, head)
+                if len(holders) == 1:
+                    start = i - 1 if i > 0 and self.token_affiliation(doc[i - 1]) == affiliation else i
+                    if start in taken:
+                        start = i
+                    out.append(self._mention(doc, start, i + 1, holders[0], "role"))
+        # later mentions of a new person by surname ("Stubb", "Stubbs")
+        surnames = {a.label.split()[-1]: k for k, a in new_actors.items() if len(a.label.split()) >= 2}
+        covered = {i for s in out for i in range(s.start, s.end)} | taken
+        for i, tok in enumerate(doc):
+            key = surnames.get(tok.text) or (surnames.get(tok.text[:-1]) if tok.text.endswith("s") else None)
+            if key and i not in covered:
+                out.append(self._mention(doc, i, i + 1, key, "new"))
+                out[-1].label_ = "Person"
+        return out
+
+    def _role_affiliation(self, doc: Doc, i: int) -> str | None:
+        """Where the holder of a role belongs: 'US-Außenminister', 'der finnische Präsident',
+        'Russlands Präsident', 'Präsident Finnlands'."""
+        tok = doc[i]
+        if "-" in tok.text:
+            key = self._state_prefix(tok.text)
+            if key:
+                return key
+        # left: only the role's own adjectives, or a genitive state right before it
+        for j in range(i - 1, max(-1, i - 4), -1):
+            left = doc[j]
+            key = self.adjective_state(left) if left.text[:1].islower() or left.text.endswith("er") else None
+            if key:
+                return key
+            hit = self.forms.get(left.text)
+            if hit and left.text in self.genitive_forms and self.registry.get(hit[0]).type == "State":
+                return hit[0]
+            if not (left.text[:1].islower() and left.text.isalpha()) or left.lower_ in {"und", "oder", "sowie", "mit", "von", "zwischen"}:
+                break
+        # genitive after the role: "Präsident Finnlands"
+        if i + 1 < len(doc):
+            hit = self.forms.get(doc[i + 1].text)
+            if hit and doc[i + 1].text in self.genitive_forms and self.registry.get(hit[0]).type == "State":
+                return hit[0]
+        return None
+
+    @staticmethod
+    def _is_former(doc: Doc, i: int) -> bool:
+        return any(doc[j].text in _FORMER or doc[j].text.startswith("Ex-") for j in range(max(0, i - 3), i + 1))
+
+    def _split_places(self, doc: Doc, spans: list[Span]) -> tuple[list[Span], list[Span]]:
+        """A state or capital after a locative preposition is where something happens."""
+        actors, places = [], []
+        for span in spans:
+            entry = self.registry.get(span.kb_id_)
+            if span.label_ == "Place":
+                places.append(span)
+                continue
+            if entry and entry.type == "State" and span._.kg_kind in ("name", "metonym") and self._after_locative(doc, span.start):
+                # a capital that is also a registered place keeps its own identity ("Paris")
+                place_key = self.registry.place_forms.get(span.text, span.kb_id_)
+                place = Span(doc, span.start, span.end, label="Place", kb_id=place_key)
+                place._.kg_kind = "state"
+                places.append(place)
+                continue
+            actors.append(span)
+        return actors, places
+
+    def _after_locative(self, doc: Doc, start: int) -> bool:
+        j = start - 1
+        steps = 0
+        while j >= 0 and steps < 5:
+            t = doc[j].text
+            if t in self.lex.locative:
+                return True
+            if t in {"der", "die", "den", "dem", "des", "the"} or t in self.lex.place_heads or (t[:1].islower() and t.endswith(("e", "en", "er"))):
+                j -= 1
+                steps += 1
+                continue
+            return False
+        return False
+
+
+@Language.factory("kg_actors", default_config={"registry_path": None})
+def make_actor_annotator(nlp: Language, name: str, registry_path: str | None):
+    return ActorAnnotator(nlp, load_registry(registry_path), default_lexicon())
+
+
+# --------------------------------------------------------------------------- dates
+
+_MONTHS = load_lexicon()["months"]
+_WEEKDAYS = load_lexicon()["weekdays"]
+_REL_DAYS = load_lexicon()["relative_days"]
+_MONTH_RE = "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
+_WEEKDAY_RE = "|".join(sorted((w.capitalize() for w in _WEEKDAYS), key=len, reverse=True))
+_DATE_PATTERNS = [
+    ("dmy_num", re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")),
+    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("d_month_y", re.compile(rf"\b(\d{{1,2}})\.\s*({_MONTH_RE})(?:\s+(\d{{4}}))?\b")),
+    ("month_d_y", re.compile(rf"\b({_MONTH_RE})\s+(\d{{1,2}})(?:,\s*(\d{{4}}))?\b")),
+    ("weekday", re.compile(rf"\b(?:am|vom|on|seit|last)?\s*(?:\(?heutigen\)?\s+)?({_WEEKDAY_RE})\b")),
+    ("relday", re.compile(r"\b(heute|heutigen|today|gestern|gestrigen|yesterday|vorgestern)\b", re.IGNORECASE)),
+]
+
+
+@Language.factory("kg_dates")
+def make_date_annotator(nlp: Language, name: str):
+    return annotate_dates
+
+
+def annotate_dates(doc: Doc) -> Doc:
+    """Marks date expressions with a normalised value; relative ones are resolved later
+    against the publication date (extract stage), because the Doc does not know it."""
+    found: list[Span] = []
+    text = doc.text
+    for kind, pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            span = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="expand")
+            if span is None:
+                continue
+            g = m.groups()
+            if kind == "dmy_num":
+                value = ("abs", f"{int(g[2]):04d}-{int(g[1]):02d}-{int(g[0]):02d}")
+            elif kind == "iso":
+                value = ("abs", f"{g[0]}-{g[1]}-{g[2]}")
+            elif kind == "d_month_y":
+                month = _MONTHS[g[1].lower()]
+                value = ("abs", f"{int(g[2]):04d}-{month:02d}-{int(g[0]):02d}") if g[2] else ("daymonth", (int(g[0]), month))
+            elif kind == "month_d_y":
+                month = _MONTHS[g[0].lower()]
+                value = ("abs", f"{int(g[2]):04d}-{month:02d}-{int(g[1]):02d}") if g[2] else ("daymonth", (int(g[1]), month))
+            elif kind == "weekday":
+                value = ("weekday", _WEEKDAYS[g[0].lower()])
+            else:
+                value = ("rel", _REL_DAYS[g[0].lower()])
+            span._.kg_value = value
+            found.append(span)
+    doc.spans["kg_dates"] = sorted(filter_spans(found), key=lambda s: s.start)
+    return doc
+
+
+# --------------------------------------------------------------------------- pipeline
+
+def build_pipeline(registry_path: str | None = None, spacy_model: str | None = None) -> Language:
+    """The kg annotation pipeline.
+
+    Without ``spacy_model`` a blank German pipeline is used. With it, any installed German
+    spaCy pipeline (name or path, e.g. ``de_core_news_lg``) is loaded and the kg components
+    are added after its own, so its parser/NER annotations are available to the rules.
+    """
+    if spacy_model:
+        try:
+            nlp = spacy.load(spacy_model)
+        except OSError as exc:
+            raise ValueError(f"--spacy-model {spacy_model!r} cannot be loaded: {exc}") from exc
+        if "kg_sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+            nlp.add_pipe("kg_sentencizer", first=True)
+    else:
+        nlp = spacy.blank("de")
+        nlp.add_pipe("kg_sentencizer")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    nlp.add_pipe("kg_actors", config={"registry_path": registry_path})
+    nlp.add_pipe("kg_dates")
+    return nlp

@@ -1,0 +1,1072 @@
+"""Extraction stage: relation rules over an annotated spaCy Doc.
+
+Input: the Doc from kg.annotate and the CleanDocument (for the publication date and the
+background boxes). Output: an ``Extraction`` with meeting / phone call / agreement / demand
+records whose actors are registry or new-actor keys, plus participation statements
+("An dem Treffen nahmen … teil", "Rubio wurde begleitet von …") that the resolve stage
+attaches to the meeting they refer to.
+
+The rules are linguistic, not tuned to particular articles:
+- a clause is the unit: sentence split at commas that open subordinate or relative clauses;
+- verbal triggers take the actors of their clause, nominal triggers ("Treffen zwischen X und
+  Y", "Gespräche von X mit Y", "Vereinbarung zwischen …") the actors inside their phrase;
+- genitive attributes ("Berater Putins"), attributions ("nach Angaben Washingtons") and
+  locations ("in Moskau") are not participants;
+- plans, announcements, negations, questions, willingness, hypotheses and generic
+  statements yield nothing (lexicon.yaml lists the cues).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.annotate import Lexicon, NewActor, default_lexicon
+from kg.model import AgreementRecord, CleanDocument, DemandRecord, Evidence, MeetingRecord, Place
+from kg.registry import Registry
+
+AUX_WORDS = {
+    "haben", "hat", "hatte", "hatten", "habe", "sich", "auch", "nun", "darauf", "dazu", "darüber", "worden",
+    "sei", "seien", "wurde", "wurden", "ist", "sind", "war", "waren", ",", "dass", "zudem", "bereits", "jetzt",
+    "zunächst", "außerdem", "schon", "to", ":", "that", "have", "has", "had", "nach", "eigenen", "Angaben",
+}
+GENITIVE_ARTICLES = {"des", "der"}
+SOURCE_WORDS = {"Angaben", "laut", "Laut", "zufolge", "according", "berichtete", "berichteten", "meldete"}
+EXCLUSION_WORDS = {"ohne", "without", "weder", "noch"}
+HOST_NOUNS = {"Einladung", "Leitung", "Vorsitz"}  # "auf Einladung des Präsidenten X": X takes part
+ENGLISH_CUTS = {"as", "following", "after", "before", "to", "for", "about", "on", "–", "-", "—", ";"}
+SPEECH_ATTRIBUTION_END = {"mit"}  # "teilte … mit"
+
+
+@dataclass
+class Participation:
+    """Actors who took part in a meeting that the text names elsewhere."""
+
+    members: list[str]
+    evidence: Evidence
+    offset: int
+
+
+@dataclass
+class Extraction:
+    meetings: list[MeetingRecord] = field(default_factory=list)
+    agreements: list[AgreementRecord] = field(default_factory=list)
+    demands: list[DemandRecord] = field(default_factory=list)
+    participations: list[Participation] = field(default_factory=list)
+    mentioned: dict[str, str] = field(default_factory=dict)  # actor key -> first surface form
+    new_actors: dict[str, NewActor] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int  # token index in the Doc
+    end: int
+    subordinate: bool
+
+
+class DocumentExtractor:
+    """Runs every relation rule over one annotated document."""
+
+    def __init__(self, doc: Doc, clean: CleanDocument, registry: Registry, lexicon: Lexicon | None = None):
+        self.doc = doc
+        self.clean = clean
+        self.registry = registry
+        self.lex = lexicon or default_lexicon()
+        d = self.lex.data
+        trig = d["triggers"]
+        self.meet_verbs = set(trig["meet"]["verbs"])
+        self.meet_separable = trig["meet"]["separable"]
+        self.meet_english = set(trig["meet"]["english"])
+        self.meet_support = set(trig["meet"]["support_verbs"])
+        self.meet_nouns = set(trig["meet"]["nouns"])
+        self.meet_suffixes = tuple(trig["meet"]["noun_suffixes"])
+        self.meet_phrases = [p.split() for p in trig["meet"]["english_phrases"]]
+        self.part_separable = trig["participate"]["separable"]
+        self.part_verbs = set(trig["participate"]["verbs"])
+        self.part_english = set(trig["participate"]["english"])
+        self.phone_verbs = set(trig["phone"]["verbs"])
+        self.phone_nouns = set(trig["phone"]["nouns"])
+        self.agree_verbs = set(trig["agree"]["verbs"])
+        self.agree_separable = trig["agree"]["separable"]
+        self.agree_english = set(trig["agree"]["english"])
+        self.agree_nouns = set(trig["agree"]["nouns"])
+        self.demand_verbs = set(trig["demand"]["verbs"])
+        self.demand_separable = trig["demand"]["separable"]
+        self.demand_nouns = set(trig["demand"]["nouns"])
+        self.modals = set(trig["demand"]["modals"])
+        self.necessity = set(trig["demand"]["necessity"])
+        self.want = set(trig["demand"]["english_want"])
+        self.speech = set(d["speech_verbs"])
+        self.plan = set(d["plan_cues"])
+        self.negation = set(d["negation_cues"])
+        self.generic = set(d["generic_cues"])
+        self.np_words = set(d["np_function_words"])
+        self.subordinators = set(d["subordinators"])
+        self.relatives = set(d["relative_pronouns"])
+        self.collectives = [c.split() for c in d["collective_pronouns"]]
+        self.first_plural = set(d["first_person_plural"])
+        self.generic_subjects = set(d["generic_subjects"])
+        self.pub_date = _parse_date(clean.source.date)
+        self.mentions: list[Span] = list(doc.spans["kg_actors"])
+        self.mention_at: dict[int, Span] = {i: m for m in self.mentions for i in range(m.start, m.end)}
+        self.places: list[Span] = list(doc.spans["kg_places"])
+        self.dates: list[Span] = list(doc.spans["kg_dates"])
+        self.new_actors: dict[str, NewActor] = dict(doc._.kg_new_actors or {})
+        self.out = Extraction(new_actors=self.new_actors)
+        self._last_sentence_persons: list[str] = []
+        self._last_sentence_actors: list[str] = []
+
+    # ------------------------------------------------------------------ public
+    def run(self) -> Extraction:
+        for m in self.mentions:
+            if not self._in_box(m.start_char):
+                self.out.mentioned.setdefault(m.kb_id_, m.text)
+        for sent in self.doc.sents:
+            text = sent.text.strip()
+            if not text or self._in_box(sent.start_char):
+                continue
+            if not text.rstrip("“”\"»« )").endswith("?"):
+                self._sentence(sent)
+            persons = [m.kb_id_ for m in self._sent_mentions(sent) if m.label_ == "Person"]
+            actors = [m.kb_id_ for m in self._sent_mentions(sent)]
+            if persons:
+                self._last_sentence_persons = persons
+            if actors:
+                self._last_sentence_actors = actors
+        return self.out
+
+    # ------------------------------------------------------------------ sentence
+    def _sentence(self, sent: Span) -> None:
+        clauses = self._clauses(sent)
+        evidence = self._evidence(sent)
+        consumed: set[int] = set()  # token indices of mentions owned by a nominal trigger
+        handled_nouns: set[int] = set()
+
+        # nominal agreements and phone calls first: their actors are not meeting participants
+        for tok in sent:
+            if tok.text in self.agree_nouns and not self._support_verb_for(tok, sent, clauses, agree=True):
+                self._nominal_agreement(tok, sent, clauses, evidence, consumed)
+                handled_nouns.add(tok.i)
+            elif tok.text in self.phone_nouns:
+                members, end = self._np_participants(tok, sent)
+                consumed.update(i for m in members for i in range(m.start, m.end))
+                if len({self._party(m.kb_id_) for m in members}) >= 2:
+                    self._add_meeting("PhoneCall", [m.kb_id_ for m in members], sent, tok, evidence, "call.noun", 0.8)
+        # phone verbs
+        for tok in sent:
+            if tok.lower_ in self.phone_verbs or tok.lemma_ in self.phone_verbs:
+                clause = self._clause_of(tok, clauses)
+                if self._non_factual(clause, tok, meeting=True):
+                    continue
+                members = self._bag(clause, consumed)
+                consumed.update(i for m in members for i in range(m.start, m.end))
+                if len({self._party(m.kb_id_) for m in members}) >= 2:
+                    self._add_meeting("PhoneCall", [m.kb_id_ for m in members], sent, tok, evidence, "call.verb", 0.85)
+        # nominal meetings
+        for tok in sent:
+            if self._is_meet_noun(tok) and tok.i not in handled_nouns and not self._support_verb_for(tok, sent, clauses):
+                self._nominal_meeting(tok, sent, clauses, evidence, consumed)
+        # verbal meetings and participation
+        for tok in sent:
+            kind = self._meet_verb_kind(tok, sent, clauses)
+            if kind:
+                self._verbal_meeting(tok, kind, sent, clauses, evidence, consumed)
+        for phrase in self.meet_phrases:
+            idx = _find_phrase(sent, phrase)
+            if idx is not None:
+                self._english_phrase_meeting(idx, len(phrase), sent, evidence, consumed)
+        # agreements and demands
+        self._verbal_agreements(sent, clauses, evidence, consumed)
+        self._demands(sent, clauses, evidence, consumed)
+
+    # ------------------------------------------------------------------ clauses
+    def _clauses(self, sent: Span) -> list[Clause]:
+        """Split a sentence at commas/semicolons that open a new (sub)clause."""
+        toks = list(sent)
+        cut_points: list[tuple[int, bool]] = [(sent.start, self._opens_subordinate(sent, 0))]
+        for k, tok in enumerate(toks[:-1]):
+            if tok.text in {",", ";", ":", "–", "—"} or (tok.text == "-" and tok.whitespace_):
+                nxt = k + 1
+                if tok.text in {";", ":", "–", "—", "-"}:
+                    cut_points.append((sent.start + nxt, False))
+                elif self._opens_subordinate(sent, nxt):
+                    cut_points.append((sent.start + nxt, True))
+                elif any(t.lower_ in self.speech or t.lemma_ in self.speech for t in toks[cut_points[-1][0] - sent.start : k]) and not toks[nxt].is_punct:
+                    # "sagte über das Treffen, bei möglichen Gesprächen müssten …": reported speech
+                    cut_points.append((sent.start + nxt, True))
+                elif toks[nxt].text[:1].islower() and self._segment_is_finite_main(sent, nxt):
+                    cut_points.append((sent.start + nxt, False))
+        clauses = []
+        for idx, (start, sub) in enumerate(cut_points):
+            end = cut_points[idx + 1][0] if idx + 1 < len(cut_points) else sent.end
+            clauses.append(Clause(start, end, sub))
+        # a clause after a subordinate one continues the main clause unless it is itself new
+        return clauses
+
+    def _segment_end(self, sent: Span, k: int) -> int:
+        toks = list(sent)
+        j = k
+        while j < len(toks) and toks[j].text not in {",", ";", ":"}:
+            j += 1
+        return j
+
+    def _opens_subordinate(self, sent: Span, k: int) -> bool:
+        toks = list(sent)
+        if k >= len(toks):
+            return False
+        first = toks[k]
+        if k == 0:
+            # a sentence opening with a conjunction: "Nachdem …, …"; "Während" may be a preposition
+            word = first.lower_
+            if word in {"noch"} and len(toks) > 1:
+                first, k = toks[1], 1
+                word = first.lower_
+            if word in self.subordinators and word not in {"um", "seit", "bis", "wie", "als"}:
+                end = self._segment_end(sent, k)
+                return end < len(toks) and self._verb_final(toks[k:end])
+            return False
+        word = first.lower_
+        if word in self.subordinators:
+            if word == "um" or word == "wie":
+                return True
+            return True
+        if word in self.relatives:
+            end = self._segment_end(sent, k)
+            return self._verb_final(toks[k:end])
+        return False
+
+    @staticmethod
+    def _verb_final(segment: list[Token]) -> bool:
+        words = [t for t in segment if not t.is_punct and not t.is_space and t.text not in {"„", "“", "”"}]
+        if len(words) < 2:
+            return False
+        last = words[-1].text
+        return last[:1].islower() and last.isalpha()
+
+    def _segment_is_finite_main(self, sent: Span, k: int) -> bool:
+        # ", sagte er", ", teilten beide Seiten mit", ", betonte aber, dass": a new main clause
+        toks = list(sent)
+        return toks[k].lower_ in self.speech or toks[k].lemma_ in self.speech
+
+    @staticmethod
+    def _clause_of(tok: Token, clauses: list[Clause]) -> Clause:
+        for c in clauses:
+            if c.start <= tok.i < c.end:
+                return c
+        return clauses[-1]
+
+    def _main_tokens(self, clauses: list[Clause]) -> list[tuple[int, int]]:
+        return [(c.start, c.end) for c in clauses if not c.subordinate]
+
+    def _clause_span(self, tok: Token, clauses: list[Clause]) -> list[tuple[int, int]]:
+        c = self._clause_of(tok, clauses)
+        if c.subordinate:
+            return [(c.start, c.end)]
+        return self._main_tokens(clauses)
+
+    # ------------------------------------------------------------------ cues
+    def _window_words(self, ranges: list[tuple[int, int]]) -> list[Token]:
+        return [self.doc[i] for a, b in ranges for i in range(a, b)]
+
+    def _non_factual(self, clause_ranges, trigger: Token, meeting: bool) -> bool:
+        if isinstance(clause_ranges, Clause):
+            clause_ranges = [(clause_ranges.start, clause_ranges.end)]
+        words = self._window_words(clause_ranges)
+        texts = {t.text for t in words}
+        negation = self.negation - ({"ergebnislos", "gescheitert"} if meeting else set())
+        if texts & self.plan or texts & negation or texts & self.generic:
+            return True
+        lowers = {t.lower_ for t in words}
+        if lowers & {"plans", "planned", "will", "would", "could", "might", "may", "expected", "not", "never"}:
+            return True
+        prev = self.doc[trigger.i - 1] if trigger.i > 0 else None
+        if prev is not None and prev.lower_ in {"zu", "to"}:
+            return True  # infinitive: "um … zu beraten", "to meet"
+        if meeting:
+            if any(t.lower_ in {"wird", "werden", "werde", "würde"} for t in words) and trigger.lower_ == trigger.lemma_.lower():
+                return True  # future "wird … treffen"
+            # "trafen … ein": arrived
+            if any(t.lower_ == "ein" and t.i > trigger.i and (t.i + 1 >= len(self.doc) or self.doc[t.i + 1].is_punct) for t in words):
+                return True
+            if "gab" in texts and "es" in lowers or ("gibt" in texts and "es" in lowers):
+                return True
+        return False
+
+    # ------------------------------------------------------------------ mentions
+    def _sent_mentions(self, sent: Span) -> list[Span]:
+        return [m for m in self.mentions if sent.start <= m.start < sent.end]
+
+    def _mentions_in(self, ranges: list[tuple[int, int]]) -> list[Span]:
+        return [m for m in self.mentions if any(a <= m.start < b for a, b in ranges)]
+
+    def _is_genitive_attribute(self, m: Span) -> bool:
+        """'Berater Putins', 'des russischen Präsidenten Wladimir Putin', 'Angaben Washingtons'."""
+        doc = self.doc
+        i = m.start
+        prev = doc[i - 1] if i > 0 else None
+        text = m.text
+        is_s_genitive = bool(m._.kg_genitive)
+        if m.label_ == "Person":
+            if is_s_genitive and prev is not None and (prev.text[:1].isupper() or prev.lower_ in self.np_words - {"und", ","}):
+                return True
+            # followed by a noun phrase of its own: "Putins außenpolitischer Berater Juri Uschakow"
+            if is_s_genitive and i + 1 < len(doc) and (doc[i + 1].text[:1].islower() or self.lex.is_role(doc[i + 1].text)):
+                return True
+            if is_s_genitive and (i == 0 or doc[i - 1].is_sent_start or prev.is_punct):
+                nxt = doc[m.end] if m.end < len(doc) else None
+                if nxt is not None and (nxt.text[:1].isupper() and not nxt.i in self.mention_at or nxt.text[:1].islower()):
+                    return True
+            # role phrase opened by a genitive article: "des russischen Präsidenten Wladimir Putin"
+            j = i - 1
+            while j >= 0 and (self.lex.is_role(doc[j].text) or (doc[j].text[:1].islower() and doc[j].text.endswith(("en", "er", "e")) and doc[j].lower_ not in self.np_words)):
+                j -= 1
+            if j < i - 1 and j >= 0 and doc[j].lower_ in {"des"} and not self._host_context(j):
+                return True
+            # attributive "von": "der Schwiegersohn von Präsident Donald Trump"
+            j = i - 1
+            while j >= 0 and self.lex.is_role(doc[j].text):
+                j -= 1
+            if j >= 1 and doc[j].lower_ in {"von", "vom"} and doc[j - 1].text[:1].isupper() and doc[j - 1].text not in HOST_NOUNS and doc[j - 1].i not in self.mention_at and not doc[j - 1].is_sent_start and not self._is_meet_noun(doc[j - 1]) and doc[j - 1].text not in self.agree_nouns:
+                return True
+            if i + 1 < len(doc) and doc[i + 1].text in {"’s", "'s"}:
+                return True
+            return False
+        # states and organisations
+        if i + 1 < len(doc) and doc[i + 1].text in {"’s", "'s"}:
+            return True
+        if is_s_genitive and m.end < len(doc) and (self.lex.is_role(doc[m.end].text) or doc[m.end].text[:1].islower()):
+            return True  # "Russlands Präsident Wladimir Putin": affiliation, not a participant
+        if prev is not None and prev.lower_ in GENITIVE_ARTICLES and i >= 2:
+            before = doc[i - 2]
+            if before.text[:1].isupper() and before.i not in self.mention_at and not self.lex.is_role(before.text) and not self.lex.is_group(before.text) and not before.is_sent_start and not self._is_meet_noun(before):
+                return True
+        if is_s_genitive and prev is not None and prev.text[:1].isupper() and prev.i not in self.mention_at and not self.lex.is_group(prev.text) and not self.lex.is_role(prev.text):
+            return True
+        return False
+
+    def _host_context(self, j: int) -> bool:
+        return j >= 1 and self.doc[j - 1].text in HOST_NOUNS
+
+    def _is_source_or_excluded(self, m: Span) -> bool:
+        doc = self.doc
+        window = [doc[k] for k in range(max(0, m.start - 3), m.start)]
+        after = doc[m.end] if m.end < len(doc) else None
+        if any(t.text in SOURCE_WORDS for t in window) or (after is not None and after.text in {"zufolge"}):
+            return True
+        if any(t.lower_ in EXCLUSION_WORDS for t in window[-2:]) or any(t.text == "Beteiligung" for t in window):
+            return True
+        # "nicht X" / "weder X noch Y"
+        return False
+
+    def _bag(self, clause_ranges, consumed: set[int]) -> list[Span]:
+        if isinstance(clause_ranges, Clause):
+            clause_ranges = [(clause_ranges.start, clause_ranges.end)]
+        out = []
+        for m in self._mentions_in(clause_ranges):
+            if m.start in consumed or self._is_genitive_attribute(m) or self._is_source_or_excluded(m):
+                continue
+            out.append(m)
+        return out
+
+    def _resolve_pronouns(self, ranges: list[tuple[int, int]], before: int) -> list[str]:
+        """'er'/'sie'/'he'/'she' in the clause -> the person the previous sentence was about."""
+        keys = []
+        for a, b in ranges:
+            for i in range(a, b):
+                t = self.doc[i]
+                if t.lower_ in {"er", "he", "ihn", "ihm"} or (t.text == "sie" and not t.is_sent_start):
+                    gender = "f" if t.lower_ in {"sie", "she"} else "m"
+                    cands = [m for m in self.mentions if m.end <= t.i and m.label_ == "Person" and m.sent.start == t.sent.start and not self._is_genitive_attribute(m)]
+                    if cands:
+                        keys.append(cands[0].kb_id_)
+                        continue
+                    for key in self._last_sentence_persons:
+                        entry = self.registry.get(key)
+                        if entry is None or entry.gender in (None, gender):
+                            keys.append(key)
+                            break
+        return keys
+
+    # ------------------------------------------------------------------ parties
+    def _affiliation(self, key: str) -> str | None:
+        entry = self.registry.get(key)
+        if entry is not None:
+            return entry.affiliation
+        new = self.new_actors.get(key)
+        return new.affiliation if new else None
+
+    def _type(self, key: str) -> str:
+        entry = self.registry.get(key)
+        if entry is not None:
+            return entry.type
+        new = self.new_actors.get(key)
+        return new.type if new else "Organization"
+
+    def _party(self, key: str) -> str:
+        """The side an actor belongs to: its state/organisation, or itself."""
+        seen = set()
+        while True:
+            aff = self._affiliation(key)
+            if not aff or aff in seen or self.registry.get(aff) is None:
+                return key
+            seen.add(key)
+            entry = self.registry.get(aff)
+            # persons belong to states/organisations; an organisation to its state
+            key = aff
+            if entry.type == "State":
+                return key
+
+    def _sides(self, keys: list[str]) -> dict[str, set[str]]:
+        sides: dict[str, set[str]] = {}
+        for key in dict.fromkeys(keys):
+            sides.setdefault(self._party(key), set()).add(key)
+        return sides
+
+    def _context_parties(self, before_offset: int, place: Place | None = None) -> list[str]:
+        """'beide Seiten', 'die Seiten', 'we': the parties of the meeting in context.
+
+        The candidate meetings are those reported before the sentence (at the named place,
+        if any); among them the one the article reports most often wins, then the latest."""
+        candidates = [m for m in self.out.meetings if m.kind == "Meeting" and m.evidence[0].start < before_offset]
+        if place is not None:
+            at_place = [m for m in candidates if m.place and m.place.key == place.key]
+            candidates = at_place or candidates
+        if candidates:
+            weight: dict[frozenset, int] = {}
+            for m in candidates:
+                weight[frozenset(m.sides)] = weight.get(frozenset(m.sides), 0) + 1
+            meeting = max(candidates, key=lambda m: (weight[frozenset(m.sides)], m.evidence[0].start))
+            return sorted(meeting.sides)
+        if self.out.agreements:
+            return list(self.out.agreements[-1].parties)
+        return []
+
+    # ------------------------------------------------------------------ evidence, dates, places
+    def _evidence(self, sent: Span) -> Evidence:
+        text = sent.text
+        lead = len(text) - len(text.lstrip())
+        stripped = text.strip()
+        start = sent.start_char + lead
+        return Evidence(start=start, end=start + len(stripped), text=" ".join(stripped.split()))
+
+    def _date_in(self, ranges: list[tuple[int, int]], tok: Token) -> str | None:
+        """The date expression of the trigger's clause or phrase nearest to the trigger."""
+        spans = [d for d in self.dates if any(a <= d.start < b for a, b in ranges)]
+        if not spans:
+            return None
+        best = min(spans, key=lambda d: abs(d.start - tok.i))
+        return _resolve_date(best._.kg_value, self.pub_date)
+
+    def _place_in(self, ranges: list[tuple[int, int]]) -> Place | None:
+        """The place of an event: a location phrase inside its clause or phrase.
+
+        Directional phrases ("Einmarsch in die Ukraine", "reiste nach Riad") are not where
+        the event happened; a city or venue beats a country."""
+        spans = [p for p in self.places if any(a <= p.start < b for a, b in ranges) and not self._directional(p)]
+        if not spans:
+            # "…, wo er Erdogan traf": the place is the antecedent of "wo"
+            for a, b in ranges:
+                if self.doc[a].lower_ == "wo":
+                    before = [m for m in self.mentions if m.end <= a and m.sent.start == self.doc[a].sent.start and m.label_ == "State"]
+                    if before:
+                        entry = self.registry.get(before[-1].kb_id_)
+                        return Place(key=entry.key, label=entry.label)
+            return None
+        spans.sort(key=lambda p: (self._type(p.kb_id_) == "State", p.start))
+        entry = self.registry.get(spans[0].kb_id_)
+        return Place(key=entry.key, label=entry.label) if entry else None
+
+    def _with_governing_clause(self, ranges: list[tuple[int, int]], sent: Span) -> list[tuple[int, int]]:
+        """A 'wo'/relative clause takes its date from the clause it hangs on
+        ("Station am Dienstag war die Türkei, wo er Erdogan traf")."""
+        if len(ranges) == 1 and self.doc[ranges[0][0]].lower_ in {"wo", "als"} | self.relatives:
+            a = ranges[0][0]
+            return ranges + [(sent.start, a)]
+        return ranges
+
+    def _directional(self, place: Span) -> bool:
+        doc = self.doc
+        j = place.start - 1
+        while j >= 0 and (doc[j].lower_ in {"der", "die", "den", "dem", "the"} or doc[j].text in self.lex.place_heads or (doc[j].text[:1].islower() and doc[j].text.endswith(("e", "en", "er")) and doc[j].lower_ not in {"in", "nach"})):
+            if doc[j].lower_ == "die" and j >= 1 and doc[j - 1].lower_ == "in":
+                return True
+            j -= 1
+        return j >= 0 and doc[j].lower_ in {"nach", "ins", "to", "into"}
+
+    # ------------------------------------------------------------------ meetings
+    def _is_meet_noun(self, tok: Token) -> bool:
+        t = tok.text
+        if t in self.meet_nouns:
+            return True
+        low = t.lower()
+        return t[:1].isupper() and len(t) > 8 and low.endswith(self.meet_suffixes) and "-" not in t[:3]
+
+    def _support_verb_for(self, noun: Token, sent: Span, clauses: list[Clause], agree: bool = False) -> bool:
+        """'Gespräche führen', 'eine Einigung erzielen': the verb carries the event."""
+        clause = self._clause_of(noun, clauses)
+        words = [self.doc[i] for i in range(clause.start, clause.end)]
+        verbs = {"erzielen", "erzielten", "erzielt", "erreichten", "erreicht", "unterzeichneten", "unterzeichnet"} if agree else self.meet_support
+        if any(w.lower_ in verbs or w.lemma_ in verbs for w in words if w.i != noun.i):
+            # only when the noun is not followed by its own participant phrase ("zwischen", "mit")
+            if agree:
+                return True
+            return not (noun.i + 1 < len(self.doc) and self.doc[noun.i + 1].lower_ in {"zwischen", "von"})
+        return False
+
+    def _np_participants(self, noun: Token, sent: Span) -> tuple[list[Span], int]:
+        """Actors inside the phrase a meeting/agreement noun heads.
+
+        Right: "der Minister X und Y", "zwischen X und Y", "von X mit Y", "Lawrows mit Blinken".
+        Left: nationality adjectives ("russisch-amerikanischen Gespräche") and a prenominal
+        genitive ("Putins Treffen mit …")."""
+        doc = self.doc
+        found: list[Span] = []
+        i = noun.i + 1
+        while i < sent.end:
+            t = doc[i]
+            m = self.mention_at.get(i)
+            if m is not None:
+                if m.label_ != "Place" and not self._is_source_or_excluded(m):
+                    if not (m._.kg_genitive and m.label_ == "State" and m.end < len(doc) and self.lex.is_role(doc[m.end].text)):
+                        found.append(m)
+                i = m.end
+                continue
+            if t.lower_ in self.np_words or self.lex.is_role(t.text) or self.lex.is_group(t.text):
+                if t.text == "," and i + 1 < sent.end and not (doc[i + 1].lower_ in self.np_words - {","} or doc[i + 1].i in self.mention_at or self.lex.is_role(doc[i + 1].text)):
+                    break
+                i += 1
+                continue
+            if t.text[:1].islower() and t.text.isalpha() and t.lower_ not in self.subordinators and t.lower_ not in {"in", "im", "über", "zu", "zur", "zum", "am", "auf", "für", "nach", "bei", "seit", "ohne", "gab", "hatten", "sind", "ist", "war", "waren"} and t.text.endswith(("e", "en", "er", "es", "em")):
+                i += 1  # adjective ("vorigen", "russischen")
+                continue
+            if "-" in t.text and self.lex.is_role(t.text.rsplit("-", 1)[1]):
+                i += 1
+                continue
+            break
+        # left modifiers
+        j = noun.i - 1
+        steps = 0
+        while j >= sent.start and steps < 4:
+            t = doc[j]
+            m = self.mention_at.get(j)
+            if m is not None:
+                if m.label_ != "Place":
+                    found.append(m)
+                break
+            parts = [p for p in t.text.split("-") if p]
+            keys = [self.registry.state_for_adjective(p) or self._prefix_key(p) for p in parts]
+            keys = [k for k in keys if k]
+            if keys and (t.text[:1].islower() or "-" in t.text):
+                for k in keys:
+                    found.append(self._synthetic_mention(j, k))
+                j -= 1
+                steps += 1
+                continue
+            break
+        return found, i
+
+    def _prefix_key(self, word: str) -> str | None:
+        entry_key = self.registry.surface_forms.get(word)
+        if entry_key and self.registry.get(entry_key[0]).type in ("State", "Organization"):
+            return entry_key[0]
+        return None
+
+    def _synthetic_mention(self, i: int, key: str) -> Span:
+        span = Span(self.doc, i, i + 1, label=self._type(key), kb_id=key)
+        span._.kg_kind = "adjective"
+        return span
+
+    def _nominal_meeting(self, noun: Token, sent, clauses, evidence, consumed) -> None:
+        members, end = self._np_participants(noun, sent)
+        consumed.update(i for m in members for i in range(m.start, m.end))
+        if len({self._party(m.kb_id_) for m in members}) < 2:
+            return
+        clause = self._clause_of(noun, clauses)
+        prev = [self.doc[k] for k in range(max(sent.start, noun.i - 3), noun.i)]
+        if any(t.text in self.plan or t.lower_ in {"vorbereitung", "vorbereitungen"} for t in prev):
+            return
+        if self._non_factual(clause, noun, meeting=True):
+            return
+        if prev and prev[-1].lower_ in {"ein", "eine", "einen", "einem", "einer", "a", "an"} and not any(t.lower_ in {"bei", "at", "nach"} for t in prev):
+            return  # "ein Treffen": not a particular meeting
+        # the phrase, a location right after it ("Treffen der Minister X und Y in Riad") and a
+        # relative clause on it ("…, die am Dienstag stattfanden")
+        ranges = [(noun.i, min(end + 8, clause.end))]
+        following = next((c for c in clauses if c.start >= clause.end), None)
+        if following is not None and following.subordinate and self.doc[following.start].lower_ in self.relatives:
+            ranges.append((following.start, following.end))
+        self._add_meeting("Meeting", [m.kb_id_ for m in members], sent, noun, evidence, "meet.noun", 0.75, ranges=ranges)
+
+    def _meet_verb_kind(self, tok: Token, sent: Span, clauses: list[Clause]) -> str | None:
+        low, lemma = tok.lower_, tok.lemma_.lower()
+        if tok.text[:1].isupper() and not tok.is_sent_start:
+            return None  # nouns ("Treffen") are handled as nominal triggers
+        clause = self._clause_of(tok, clauses)
+        words = [self.doc[i] for i in range(clause.start, clause.end)]
+        later = {w.lower_ for w in words if w.i > tok.i}
+        for table, kind in ((self.part_separable, "participate"), (self.meet_separable, "meet")):
+            for verb, particle in table.items():
+                if (lemma == verb or low == verb) and particle in later:
+                    return kind
+        if low in self.meet_verbs or lemma in self.meet_verbs:
+            if lemma == "treffen" and "ein" in later:
+                return None
+            return "meet"
+        if low in self.meet_english and any(w.lower_ in {"with"} for w in words if w.i > tok.i) | (low in {"hosted", "received"}):
+            return "meet"
+        if low in self.meet_support or lemma in self.meet_support:
+            if any(self._is_meet_noun(w) for w in words if w.i != tok.i):
+                return "meet"
+        if low in self.part_verbs or lemma in self.part_verbs:
+            if lemma in {"zählen", "gehören"} or low in {"zählten", "gehörten"}:
+                return "participate" if any(w.text.startswith("Delegation") or w.lower_.endswith("delegation") for w in words) else None
+            return "participate"
+        if low in self.part_english and any(w.lower_ == "by" for w in words if w.i > tok.i):
+            return "participate"
+        return None
+
+    def _verbal_meeting(self, tok: Token, kind: str, sent, clauses, evidence, consumed) -> None:
+        ranges = self._clause_span(tok, clauses)
+        if self._non_factual(ranges if kind == "meet" else self._clause_of(tok, clauses), tok, meeting=True):
+            return
+        if tok.lower_ in self.meet_english or tok.lower_ in self.part_english:
+            members = self._english_bag(tok, sent, consumed)
+        else:
+            members = self._bag(ranges, consumed)
+        keys = [m.kb_id_ for m in members] + self._resolve_pronouns(ranges, tok.i)
+        keys = list(dict.fromkeys(keys))
+        if kind == "participate":
+            if keys:
+                self.out.participations.append(Participation(keys, evidence, evidence.start))
+            if len({self._party(k) for k in keys}) < 2:
+                return
+        if len({self._party(k) for k in keys}) < 2:
+            return
+        rule = "meet.participation" if kind == "participate" else ("meet.verb." + (tok.lemma_ or tok.lower_))
+        self._add_meeting("Meeting", keys, sent, tok, evidence, rule, 0.85, ranges=ranges)
+
+    def _english_bag(self, tok: Token, sent: Span, consumed: set[int]) -> list[Span]:
+        """English SVO: subject before the verb, objects after 'with'/'by' until a cut word."""
+        doc = self.doc
+        # the subject: mentions between the previous clause break and the verb
+        left = tok.i - 1
+        while left > sent.start and doc[left].text not in {",", ";", ":", "–", "—"}:
+            left -= 1
+        members = [m for m in self._sent_mentions(sent) if left <= m.start and m.end <= tok.i and m.start not in consumed and not self._is_genitive_attribute(m)]
+        i = tok.i + 1
+        while i < sent.end and doc[i].lower_ not in ENGLISH_CUTS:
+            if doc[i].text == "," and i + 1 < sent.end and doc[i + 1].lower_ != "and" and (i + 1) not in self.mention_at:
+                break  # ", the team chosen by …": an apposition, not another participant
+            m = self.mention_at.get(i)
+            if m is not None:
+                if not self._is_genitive_attribute(m) and m.label_ != "Place":
+                    members.append(m)
+                i = m.end
+                continue
+            i += 1
+        return members
+
+    def _english_phrase_meeting(self, idx: int, length: int, sent, evidence, consumed) -> None:
+        tok = self.doc[idx]
+        before = [m for m in self._sent_mentions(sent) if m.end <= idx and m.start not in consumed and not self._is_genitive_attribute(m)]
+        keys = list(dict.fromkeys(m.kb_id_ for m in before))
+        if len({self._party(k) for k in keys}) >= 2:
+            self._add_meeting("Meeting", keys, sent, tok, evidence, "meet.en.phrase", 0.8, ranges=[(sent.start, sent.end)])
+
+    def _add_meeting(self, kind, keys, sent, tok, evidence, rule, confidence, ranges=None) -> None:
+        sides = self._sides(keys)
+        if len(sides) < 2:
+            return
+        self.out.meetings.append(
+            MeetingRecord(
+                kind=kind,
+                sides=sides,
+                evidence=[evidence],
+                date=self._date_in(self._with_governing_clause(ranges, sent) if ranges else [(sent.start, sent.end)], tok),
+                place=self._place_in(ranges or [(sent.start, sent.end)]),
+                rule=rule,
+                confidence=confidence,
+            )
+        )
+
+    # ------------------------------------------------------------------ agreements
+    def _nominal_agreement(self, noun: Token, sent, clauses, evidence, consumed) -> None:
+        members, end = self._np_participants(noun, sent)
+        consumed.update(i for m in members for i in range(m.start, m.end))
+        if not members:
+            return
+        prev = [self.doc[k] for k in range(max(sent.start, noun.i - 3), noun.i)]
+        if any(t.text in self.plan or t.text in self.negation for t in prev):
+            return
+        clause = self._clause_of(noun, clauses)
+        if self._non_factual(clause, noun, meeting=False):
+            return
+        content = self._content_after(end, sent, skip_leading=True, clause_only=True)
+        if not content:
+            return
+        parties = self._with_states([m.kb_id_ for m in members])
+        self.out.agreements.append(
+            AgreementRecord(parties, content, [evidence], self._date_in([(noun.i, end)], noun), "agree.noun", 0.7)
+        )
+
+    def _agree_trigger(self, tok: Token, clauses: list[Clause]) -> bool:
+        low, lemma = tok.lower_, tok.lemma_.lower()
+        if low in self.agree_english:
+            return True
+        if tok.text[:1].isupper() and not tok.is_sent_start:
+            return False
+        if low in self.agree_verbs or lemma in self.agree_verbs:
+            return True
+        clause = self._clause_of(tok, clauses)
+        later = {self.doc[i].lower_ for i in range(tok.i + 1, clause.end)}
+        return any((lemma == v or low == v) and p in later for v, p in self.agree_separable.items())
+
+    def _verbal_agreements(self, sent, clauses, evidence, consumed) -> None:
+        for tok in sent:
+            if not self._agree_trigger(tok, clauses):
+                continue
+            if tok.i > sent.start and self.doc[tok.i - 1].lower_ in {"zu", "to"}:
+                continue
+            clause = self._clause_of(tok, clauses)
+            ranges = self._clause_span(tok, clauses)
+            # negation and hedges in the trigger's own clause only (content may be hedged)
+            own = [(clause.start, clause.end)]
+            if self._agreement_blocked(own, tok):
+                continue
+            members = [m for m in self._bag(own if clause.subordinate else ranges, consumed) if m.end <= tok.i or clause.subordinate or self.doc[tok.i - 1].lower_ in {"haben", "hat", "hatten"} or m.start < tok.i + 4]
+            keys = [m.kb_id_ for m in members if m.start < tok.i or self._subject_after_verb(m, tok)]
+            collective = self._collective_subject(sent, tok)
+            if collective or not keys or self._first_plural_before(sent, tok):
+                context = self._context_parties(evidence.start, self._place_in([(sent.start, sent.end)]))
+                keys = context if (collective or self._first_plural_before(sent, tok) or self._impersonal(sent, tok)) else keys
+            if not keys:
+                continue
+            if collective == "die beiden" and len(self._last_sentence_actors) >= 2:
+                keys = list(dict.fromkeys(self._last_sentence_actors))[:2]
+            contents = self._agreement_contents(tok, sent, clauses)
+            parties = self._with_states(keys)
+            for content in contents:
+                self.out.agreements.append(
+                    AgreementRecord(parties, content, [evidence], self._date_in(ranges, tok), "agree.verb." + (tok.lemma_ or tok.lower_), 0.8)
+                )
+            if any("Delegation" in self.doc[i].text for a, b in ranges for i in range(a, b) if i < tok.i):
+                self._add_meeting("Meeting", keys, sent, tok, evidence, "meet.delegations-agreed", 0.7, ranges=ranges)
+
+    def _agreement_blocked(self, ranges, tok: Token) -> bool:
+        words = self._window_words(ranges)
+        before = [w for w in words if w.i <= tok.i + 1]
+        texts = {w.text for w in before}
+        if texts & self.negation or texts & (self.plan - {"möglich", "möglichen", "mögliche"}):
+            return True
+        if any(w.lower_ in {"would", "could", "will", "can", "may", "might"} for w in before):
+            return True
+        return False
+
+    def _subject_after_verb(self, m: Span, tok: Token) -> bool:
+        # V2 with inversion: "Gestern vereinbarten die USA und Russland …"
+        return m.start > tok.i and m.start - tok.i <= 3
+
+    def _collective_subject(self, sent: Span, tok: Token) -> str | None:
+        words = [t.text for t in sent]
+        for phrase in self.collectives:
+            idx = _find_phrase(sent, phrase)
+            if idx is not None and idx < tok.i + 3:
+                return " ".join(phrase).lower()
+        first = sent[0].text if len(sent) else ""
+        if first == "Sie" and tok.i - sent.start <= 2:
+            return "sie"
+        return None
+
+    def _first_plural_before(self, sent: Span, tok: Token) -> bool:
+        return any(t.text in self.first_plural for t in sent if t.i < tok.i) or any(
+            t.text in self.generic_subjects for t in sent if abs(t.i - tok.i) <= 3
+        )
+
+    def _impersonal(self, sent: Span, tok: Token) -> bool:
+        # "Es wurde vereinbart", "Vereinbart worden sei", "wurde … vereinbart"
+        window = {self.doc[i].lower_ for i in range(max(sent.start, tok.i - 6), min(sent.end, tok.i + 3))}
+        return bool(window & {"wurde", "worden", "wurden"}) or tok.i == sent.start
+
+    def _agreement_contents(self, tok: Token, sent: Span, clauses: list[Clause]) -> list[str]:
+        doc = self.doc
+        start = tok.i + 1
+        clause = self._clause_of(tok, clauses)
+        # separable particle ("kamen überein"): content starts after the particle
+        for i in range(tok.i + 1, clause.end):
+            if doc[i].lower_ in {"überein"}:
+                start = i + 1
+                break
+        after = self._content_after(start, sent, skip_leading=True)
+        if after and after.rstrip(":").strip():
+            return [after]
+        # verb-final: "… haben … Gespräche über X vereinbart"
+        before = self._content_before(tok, clause)
+        if before:
+            return [before]
+        # "We agreed to:" followed by list items in the next sentences
+        if sent.text.rstrip().endswith(":"):
+            return self._list_items_after(sent)
+        return []
+
+    def _content_before(self, tok: Token, clause: Clause) -> str:
+        doc = self.doc
+        i = tok.i - 1
+        start = clause.start
+        # from after the last participant/auxiliary to the verb
+        for k in range(tok.i - 1, clause.start - 1, -1):
+            if k in self.mention_at or doc[k].lower_ in {"haben", "hat", "hatten", "hatte", "habe", "wurde", "ist"}:
+                start = k + 1
+                break
+        words = [doc[k] for k in range(start, tok.i)]
+        while words and (words[0].text in AUX_WORDS or words[0].is_punct):
+            words = words[1:]
+        text = _join(words)
+        return text if len(words) >= 2 else ""
+
+    def _content_after(self, start: int, sent: Span, skip_leading: bool, clause_only: bool = False) -> str:
+        doc = self.doc
+        words = [doc[k] for k in range(start, sent.end)]
+        if skip_leading:
+            while words and (words[0].text in AUX_WORDS or words[0].is_punct or words[0].is_space):
+                words = words[1:]
+        if clause_only:
+            # stop where the next clause begins: ", führten …"
+            for k, w in enumerate(words):
+                if w.text == "," and k + 1 < len(words) and words[k + 1].text[:1].islower() and words[k + 1].lower_ not in self.np_words and words[k + 1].lower_ not in {"um", "einschließlich"}:
+                    words = words[:k]
+                    break
+        # cut a trailing attribution: ", teilten beide Seiten mit", ", sagte Uschakow"
+        for k, w in enumerate(words):
+            if w.text == "," and k + 1 < len(words) and (words[k + 1].lower_ in self.speech or words[k + 1].lemma_ in self.speech or words[k + 1].lower_ in {"obwohl", "hieß"}):
+                words = words[:k]
+                break
+        return _trim(words)
+
+    def _list_items_after(self, sent: Span) -> list[str]:
+        items = []
+        started = False
+        for s in self.doc.sents:
+            if not started:
+                started = s.start == sent.start
+                continue
+            text = s.text.strip()
+            if not text:
+                continue
+            first = text.split()[0]
+            if first in {"The", "We", "This", "Our", "It", "They", "Die", "Der", "Das", "Wir"} or len(items) >= 8:
+                break
+            items.append(" ".join(text.split()))
+        return items
+
+    def _with_states(self, keys: list[str]) -> list[str]:
+        """Persons agreeing for their state make the state a party too."""
+        out = list(dict.fromkeys(keys))
+        for key in list(out):
+            if self._type(key) == "Person":
+                party = self._party(key)
+                if party != key and party not in out:
+                    out.append(party)
+        return out
+
+    # ------------------------------------------------------------------ demands
+    def _demands(self, sent, clauses, evidence, consumed) -> None:
+        doc = self.doc
+        done = False
+        for tok in sent:
+            low, lemma = tok.lower_, tok.lemma_.lower()
+            clause = self._clause_of(tok, clauses)
+            later = {doc[i].lower_ for i in range(tok.i + 1, clause.end)}
+            is_verb = (low in self.demand_verbs or lemma in self.demand_verbs or any((lemma == v or low == v) and p in later for v, p in self.demand_separable.items())) and not (tok.text[:1].isupper() and not tok.is_sent_start)
+            if is_verb:
+                self._lexical_demand(tok, sent, clauses, evidence, consumed)
+                done = True
+            elif tok.text in self.demand_nouns:
+                self._nominal_demand(tok, sent, clauses, evidence, consumed)
+                done = True
+            elif low in self.want and tok.i + 1 < sent.end:
+                done |= self._english_want(tok, sent, evidence, consumed)
+        if not done:
+            self._modal_demand(sent, clauses, evidence, consumed)
+
+    def _demander_before(self, tok: Token, sent: Span, clauses, consumed) -> str | None:
+        clause = self._clause_of(tok, clauses)
+        ranges = self._clause_span(tok, clauses)
+        cands = [m for m in self._bag(ranges, consumed) if m.start < tok.i] or [m for m in self._bag(ranges, consumed) if m.start > tok.i][:1]
+        if cands:
+            return cands[0].kb_id_
+        pron = self._resolve_pronouns(ranges, tok.i)
+        return pron[0] if pron else None
+
+    def _lexical_demand(self, tok, sent, clauses, evidence, consumed) -> None:
+        clause = self._clause_of(tok, clauses)
+        words = self._window_words([(clause.start, clause.end)])
+        if {w.text for w in words} & self.negation or {w.lower_ for w in words if w.i < tok.i} & {"will", "wollen", "könnte", "würde"}:
+            return
+        if tok.i > sent.start and self.doc[tok.i - 1].lower_ in {"zu", "to"}:
+            return
+        demander = self._demander_before(tok, sent, clauses, consumed)
+        if demander is None:
+            return
+        # addressee: "fordert X auf", "verlangt von X", "appelliert an X"
+        addressee = None
+        for m in self._mentions_in([(tok.i + 1, clause.end)]):
+            prev = self.doc[m.start - 1].lower_ if m.start > 0 else ""
+            if m.kb_id_ != demander and (prev in {"von", "vom", "an"} or m.start - tok.i <= 3) and not self._is_genitive_attribute(m):
+                addressee = m.kb_id_
+                break
+        content = self._content_after(tok.i + 1, sent, skip_leading=True)
+        if addressee and content:
+            # drop the addressee phrase from the start of the content
+            pass
+        if not content:
+            return
+        self.out.demands.append(DemandRecord(demander, content, [evidence], addressee, "demand.verb." + (tok.lemma_ or tok.lower_), 0.85))
+
+    def _nominal_demand(self, tok, sent, clauses, evidence, consumed) -> None:
+        clause = self._clause_of(tok, clauses)
+        words = self._window_words([(clause.start, tok.i)])
+        if {w.text for w in words} & self.negation:
+            return
+        demander = self._demander_before(tok, sent, clauses, consumed)
+        if demander is None:
+            return
+        start = tok.i + 1
+        if start < sent.end and self.doc[start].lower_ in {"nach", ","}:
+            start += 1
+        content = self._content_after(start, sent, skip_leading=True)
+        if content:
+            self.out.demands.append(DemandRecord(demander, content, [evidence], None, "demand.noun." + tok.text.lower(), 0.8))
+
+    def _english_want(self, tok, sent, evidence, consumed) -> bool:
+        """'Russia wants NATO to disavow …, and for Ukraine to agree to neutrality'."""
+        doc = self.doc
+        subject = [m for m in self._sent_mentions(sent) if m.end <= tok.i and not self._is_genitive_attribute(m)]
+        if not subject:
+            return False
+        demander = subject[-1].kb_id_
+        found = False
+        i = tok.i + 1
+        while i < sent.end:
+            m = self.mention_at.get(i)
+            if m is not None and m.end < sent.end and doc[m.end].lower_ == "to":
+                j = m.end
+                k = j + 1
+                while k < sent.end and not (doc[k].text == "," and k + 2 < sent.end and doc[k + 1].lower_ == "and" and doc[k + 2].lower_ == "for") and not (doc[k].text == "," and k + 1 < sent.end and (doc[k + 1].lower_ in self.speech or doc[k + 1].text[:1].isupper())):
+                    k += 1
+                content = _join([doc[x] for x in range(j, k)])
+                if content:
+                    self.out.demands.append(DemandRecord(demander, content, [evidence], m.kb_id_, "demand.en.wants", 0.8))
+                    found = True
+                i = k + 1
+                continue
+            i += 1
+        return found
+
+    def _modal_demand(self, sent, clauses, evidence, consumed) -> None:
+        """'Es müsse … erreicht werden, teilte das Ministerium mit': the speaker demands."""
+        doc = self.doc
+        for clause in clauses:
+            words = [doc[i] for i in range(clause.start, clause.end)]
+            modal = next((w for w in words if w.lower_ in self.modals or w.lower_ in self.necessity), None)
+            if modal is None and not any(w.text == "Notwendigkeit" for w in words):
+                continue
+            if modal is None:
+                continue
+            texts = {w.text for w in words}
+            if texts & self.first_plural or texts & self.generic_subjects or "noch" in {w.lower_ for w in words}:
+                continue  # self-exhortation ("Wir müssen handeln") or progress assessment ("noch … nötig")
+            if texts & {"nicht", "kein", "keine", "not"}:
+                continue
+            speaker = self._speaker(sent, clauses, clause, consumed)
+            if speaker is None:
+                continue
+            content_words = [w for w in words if not (w.is_punct and w.text not in {"-"})] 
+            start = 0
+            while start < len(words) and (words[start].lower_ in self.subordinators or words[start].is_punct or words[start].text in {"„", "“", "\""}):
+                start += 1
+            content = _trim(words[start:])
+            if len(content.split()) < 3:
+                continue
+            self.out.demands.append(DemandRecord(speaker, content, [evidence], None, "demand.modal." + modal.lower_, 0.7))
+            return
+
+    def _speaker(self, sent, clauses, modal_clause: Clause, consumed) -> str | None:
+        """The actor whose speech verb governs the sentence ("sagte X", "X betonte, dass")."""
+        doc = self.doc
+        speech_tokens = [t for t in sent if (t.lower_ in self.speech or t.lemma_ in self.speech) and not (modal_clause.start <= t.i < modal_clause.end and t.i > modal_clause.start + 1)]
+        if not speech_tokens:
+            return None
+        tok = speech_tokens[0]
+        clause = self._clause_of(tok, clauses)
+        own = [m for m in self._bag(clause, consumed) if not (modal_clause.start <= m.start < modal_clause.end)]
+        if own:
+            return own[0].kb_id_
+        pron = self._resolve_pronouns([(clause.start, clause.end)], tok.i)
+        if pron:
+            return pron[0]
+        main = [m for m in self._bag(self._main_tokens(clauses), consumed) if not (modal_clause.start <= m.start < modal_clause.end)]
+        return main[0].kb_id_ if main else None
+
+    def _in_box(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self.clean.boxes)
+
+
+# ---------------------------------------------------------------------- helpers
+
+def _trim(words: list[Token]) -> str:
+    """Content text without leading/trailing punctuation and quotes."""
+    while words and (words[-1].is_punct or words[-1].is_space or words[-1].text in {"„", "“", "”", "\"", "«", "»"}) and words[-1].text != ")":
+        words = words[:-1]
+    while words and (words[0].is_punct or words[0].is_space or words[0].text in {"„", "“", "”", "\""}):
+        words = words[1:]
+    return _join(words) if len(words) >= 2 else ""
+
+
+def _join(tokens: list[Token]) -> str:
+    return "".join(t.text_with_ws for t in tokens).strip().replace("\n", " ")
+
+
+def _find_phrase(sent: Span, phrase: list[str]) -> int | None:
+    toks = [t.lower_ for t in sent]
+    n = len(phrase)
+    low = [p.lower() for p in phrase]
+    for k in range(len(toks) - n + 1):
+        if toks[k : k + n] == low:
+            return sent.start + k
+    return None
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if not value or len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _resolve_date(value, pub: dt.date | None) -> str | None:
+    kind, v = value
+    if kind == "abs":
+        return v
+    if pub is None:
+        return None
+    if kind == "rel":
+        return (pub + dt.timedelta(days=v)).isoformat()
+    if kind == "weekday":
+        # news report past events: the latest such weekday on or before publication
+        delta = (pub.weekday() - v) % 7
+        return (pub - dt.timedelta(days=delta)).isoformat()
+    if kind == "daymonth":
+        day, month = v
+        year = pub.year if month <= pub.month else pub.year - 1
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def extract_document(doc: Doc, clean: CleanDocument, registry: Registry) -> Extraction:
+    return DocumentExtractor(doc, clean, registry).run()

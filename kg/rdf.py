@@ -1,0 +1,178 @@
+"""RDF stage: a DocumentResult becomes the quads of that document's named graph.
+
+IRIs are deterministic (docs/DATA_MODEL.md): the same input gives the same quads. The
+quads are pyoxigraph terms so that large corpora are stored and serialised without a
+second in-memory model.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from pyoxigraph import Literal, NamedNode, Quad
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+
+from kg.model import ActorRef, DocumentResult, Evidence
+from kg.registry import slug
+from kg.resolve import normalise_content
+from kg.vocab import KG, NIF, PROV, SCHEMA
+
+_TYPE = NamedNode(str(RDF.type))
+_CLASS = {"Person": KG.Person, "State": KG.State, "Organization": KG.Organization}
+
+
+def _n(iri) -> NamedNode:
+    return NamedNode(str(iri))
+
+
+def _date_literal(value: str) -> Literal:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=_n(XSD.date))
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=_n(XSD.gYearMonth))
+    return Literal(value, datatype=_n(XSD.gYear))
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def _content_literal(text: str) -> Literal:
+    # English sentences (quoted statements) keep their language tag
+    english = len(re.findall(r"\b(the|to|and|of|with|for|a)\b", text)) >= 2 and not re.search(r"\b(der|die|das|und|mit)\b", text)
+    return Literal(text, language="en" if english else "de")
+
+
+class GraphWriter:
+    """Builds the quads of one document graph under a base IRI."""
+
+    def __init__(self, base_iri: str):
+        if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", base_iri) or any(c in base_iri for c in ' <>"{}|^`\\'):
+            raise ValueError(f"--base-iri {base_iri!r} is not an absolute IRI")
+        self.base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
+
+    def actor_iri(self, key: str) -> NamedNode:
+        return NamedNode(f"{self.base}actor/{key}")
+
+    def doc_iri(self, doc_id: str) -> NamedNode:
+        return NamedNode(f"{self.base}doc/{slug_id(doc_id)}")
+
+    def graph_iri(self, doc_id: str) -> NamedNode:
+        return NamedNode(f"{self.base}graph/{slug_id(doc_id)}")
+
+    def document_quads(self, result: DocumentResult) -> list[Quad]:
+        src = result.source
+        g = self.graph_iri(src.doc_id)
+        doc = self.doc_iri(src.doc_id)
+        quads: list[Quad] = []
+
+        def add(s, p, o) -> None:
+            quads.append(Quad(s, _n(p) if not isinstance(p, NamedNode) else p, o, g))
+
+        add(doc, RDF.type, _n(KG.Document))
+        add(doc, KG.docId, Literal(src.doc_id))
+        if src.title:
+            add(doc, DCTERMS.title, Literal(src.title))
+        if src.date:
+            add(doc, DCTERMS.date, _date_literal(src.date))
+        if src.outlet:
+            add(doc, DCTERMS.publisher, Literal(src.outlet))
+        if src.url:
+            add(doc, SCHEMA.url, Literal(src.url))
+
+        for ref in result.actors.values():
+            self._actor(ref, result, doc, add)
+
+        def evidence(node: NamedNode, spans: list[Evidence]) -> None:
+            for k, ev in enumerate(sorted(spans, key=lambda e: e.start)):
+                span = NamedNode(f"{doc.value}#char={ev.start},{ev.end}")
+                add(node, KG.evidence if k == 0 else KG.alsoAttestedBy, span)
+                add(span, RDF.type, _n(KG.EvidenceSpan))
+                add(span, NIF.beginIndex, Literal(str(ev.start), datatype=_n(XSD.nonNegativeInteger)))
+                add(span, NIF.endIndex, Literal(str(ev.end), datatype=_n(XSD.nonNegativeInteger)))
+                add(span, NIF.anchorOf, Literal(ev.text))
+                add(span, PROV.wasDerivedFrom, doc)
+
+        def provenance(node: NamedNode, rule: str, confidence: float) -> None:
+            add(node, PROV.wasDerivedFrom, doc)
+            add(node, KG.extractedBy, Literal(rule))
+            add(node, KG.confidence, Literal(f"{confidence:.2f}", datatype=_n(XSD.decimal)))
+
+        for m in result.meetings:
+            members = sorted(k for ms in m.sides.values() for k in ms)
+            prefix = "meeting" if m.kind == "Meeting" else "call"
+            node = NamedNode(f"{self.base}event/{slug_id(src.doc_id)}/{prefix}-{_hash(m.kind, *sorted(m.sides), *members, m.date or '', m.place.key if m.place else '')}")
+            add(node, RDF.type, _n(KG.Meeting if m.kind == "Meeting" else KG.PhoneCall))
+            for party, side_members in sorted(m.sides.items()):
+                side = NamedNode(f"{node.value}/side/{party}")
+                add(node, KG.hasSide, side)
+                add(side, RDF.type, _n(KG.Side))
+                add(side, KG.sideParty, self.actor_iri(party))
+                for key in sorted(side_members):
+                    add(side, KG.sideMember, self.actor_iri(key))
+                    add(node, KG.participant, self.actor_iri(key))
+            if m.date:
+                add(node, KG.date, _date_literal(m.date))
+            if m.place:
+                place = NamedNode(f"{self.base}place/{slug(m.place.key)}")
+                add(node, KG.place, place)
+                add(place, RDF.type, _n(KG.Place))
+                add(place, RDFS.label, Literal(m.place.label))
+            evidence(node, m.evidence)
+            provenance(node, m.rule, m.confidence)
+            if m.kind == "Meeting":
+                for a, b in _cross_pairs(m.sides):
+                    add(self.actor_iri(a), KG.metWith, self.actor_iri(b))
+                    add(self.actor_iri(b), KG.metWith, self.actor_iri(a))
+
+        for a in result.agreements:
+            node = NamedNode(f"{self.base}event/{slug_id(src.doc_id)}/agreement-{_hash(*sorted(a.parties), normalise_content(a.content))}")
+            add(node, RDF.type, _n(KG.Agreement))
+            for key in sorted(a.parties):
+                add(node, KG.party, self.actor_iri(key))
+            add(node, KG.agreedContent, _content_literal(a.content))
+            if a.date:
+                add(node, KG.date, _date_literal(a.date))
+            evidence(node, a.evidence)
+            provenance(node, a.rule, a.confidence)
+
+        for d in result.demands:
+            node = NamedNode(f"{self.base}event/{slug_id(src.doc_id)}/demand-{_hash(d.demander, d.addressee or '', normalise_content(d.content))}")
+            add(node, RDF.type, _n(KG.Demand))
+            add(node, KG.demander, self.actor_iri(d.demander))
+            if d.addressee:
+                add(node, KG.addressee, self.actor_iri(d.addressee))
+            add(node, KG.demandedContent, _content_literal(d.content))
+            evidence(node, d.evidence)
+            provenance(node, d.rule, d.confidence)
+        # one quad once, in a stable order
+        return sorted(set(quads), key=str)
+
+    def _actor(self, ref: ActorRef, result: DocumentResult, doc: NamedNode, add) -> None:
+        node = self.actor_iri(ref.key)
+        add(node, RDF.type, _n(_CLASS.get(ref.type, KG.Organization)))
+        add(node, SKOS.prefLabel, Literal(ref.label))
+        add(node, RDFS.label, Literal(ref.label))
+        add(node, KG.mentionedIn, doc)
+        if ref.type == "Person" and ref.affiliation and ref.affiliation in result.actors:
+            add(node, KG.affiliation, self.actor_iri(ref.affiliation))
+        if ref.role and ref.type == "Person":
+            add(node, KG.role, Literal(ref.role))
+
+
+def slug_id(doc_id: str) -> str:
+    """Document ids go into IRIs: keep them readable, escape what an IRI cannot hold."""
+    return re.sub(r"[^A-Za-z0-9._~-]", lambda m: "%%%02X" % ord(m.group()) if ord(m.group()) < 128 else m.group(), doc_id)
+
+
+def _cross_pairs(sides: dict[str, set[str]]) -> list[tuple[str, str]]:
+    parties = sorted(sides)
+    pairs: set[tuple[str, str]] = set()
+    for i, p1 in enumerate(parties):
+        for p2 in parties[i + 1 :]:
+            for a in sides[p1]:
+                for b in sides[p2]:
+                    if a != b:
+                        pairs.add(tuple(sorted((a, b))))
+            pairs.add(tuple(sorted((p1, p2))))
+    return sorted(pairs)

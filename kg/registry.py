@@ -1,0 +1,166 @@
+"""The curated actor registry (ontology/actors.yaml) as a typed, indexed object."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kg.resources import registry_file
+
+ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    label: str
+    type: str  # "State" | "Organization" | "Person" | "Place"
+    aliases: tuple[str, ...] = ()
+    metonyms: tuple[str, ...] = ()
+    adjectives: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    role_aliases: tuple[str, ...] = ()
+    affiliation: str | None = None  # persons/organisations: key of a state or organisation
+    country: str | None = None  # places: key of a state
+    capital: str | None = None
+    gender: str | None = None
+    genitives: tuple[str, ...] = ()  # "Russlands": a genitive form is an attribute, not an agent
+
+
+@dataclass
+class Registry:
+    entries: dict[str, Entry]
+    # surface form -> (entry key, kind); kind: name | metonym | role_alias | place
+    surface_forms: dict[str, tuple[str, str]] = field(default_factory=dict)
+    adjective_to_state: dict[str, str] = field(default_factory=dict)  # inflected, lowercase
+    person_by_role: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    surname_to_person: dict[str, list[str]] = field(default_factory=dict)
+    genitive_forms: set[str] = field(default_factory=set)
+    place_forms: dict[str, str] = field(default_factory=dict)  # surface form -> place key
+
+    def get(self, key: str) -> Entry | None:
+        return self.entries.get(key)
+
+    def state_for_adjective(self, word: str) -> str | None:
+        return self.adjective_to_state.get(word.lower())
+
+    def persons_with_role(self, state_key: str | None, role: str) -> list[str]:
+        return self.person_by_role.get((state_key or "", normalise_role(role)), [])
+
+
+def slug(text: str) -> str:
+    """ASCII slug for IRIs: 'Sergej Lawrow' -> 'sergej-lawrow', 'Außenministerium' -> 'aussenministerium'."""
+    text = text.replace("ß", "ss").replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")
+    text = text.replace("Ä", "Ae").replace("Ö", "Oe").replace("Ü", "Ue")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def normalise_role(role: str) -> str:
+    """Reduce an inflected role noun to a comparable stem.
+
+    'Präsidenten'/'Präsidentin' -> 'präsident', 'Außenministers'/'Außenminister' ->
+    'außenminist'. Endings are stripped repeatedly so every inflected form meets the same stem.
+    """
+    r = role.lower().replace("-", "")
+    for _ in range(3):
+        for ending in ("innen", "in", "en", "er", "es", "e", "n", "s"):
+            if r.endswith(ending) and len(r) - len(ending) >= 4:
+                r = r[: -len(ending)]
+                break
+        else:
+            break
+    return r
+
+
+def _as_tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value if v)
+
+
+def _entries_from_yaml(data: dict) -> list[Entry]:
+    sections = (("states", "State"), ("organizations", "Organization"), ("persons", "Person"), ("places", "Place"))
+    out: list[Entry] = []
+    for section, type_ in sections:
+        for item in data.get(section) or []:
+            aliases = _as_tuple(item.get("aliases")) + _as_tuple(item.get("en"))
+            out.append(
+                Entry(
+                    key=str(item["key"]),
+                    label=str(item["label"]),
+                    type=type_,
+                    aliases=tuple(dict.fromkeys(a for a in aliases if a != item["label"])),
+                    metonyms=_as_tuple(item.get("metonyms")),
+                    adjectives=_as_tuple(item.get("adjective")),
+                    roles=_as_tuple(item.get("roles")),
+                    role_aliases=_as_tuple(item.get("role_aliases")),
+                    affiliation=item.get("affiliation"),
+                    country=item.get("country"),
+                    capital=item.get("capital"),
+                    gender=item.get("gender"),
+                    genitives=_as_tuple(item.get("genitive")),
+                )
+            )
+    return out
+
+
+def build_registry(entries: list[Entry]) -> Registry:
+    reg = Registry(entries={e.key: e for e in entries})
+    # Precedence when one surface form names several entries: names of actors beat
+    # metonyms, metonyms beat places (the annotator decides place vs actor by context).
+    rank = {"name": 0, "role_alias": 1, "metonym": 2, "place": 3}
+
+    def add(form: str, key: str, kind: str) -> None:
+        form = form.strip()
+        if len(form) < 2:
+            return
+        old = reg.surface_forms.get(form)
+        if old is None or rank[kind] < rank[old[1]]:
+            reg.surface_forms[form] = (key, kind)
+
+    for e in entries:
+        if e.type == "Place":
+            for form in (e.label, *e.aliases):
+                add(form, e.key, "place")
+                reg.place_forms.setdefault(form, e.key)
+            continue
+        for form in (e.label, *e.aliases, *e.genitives):
+            add(form, e.key, "name")
+        reg.genitive_forms.update(e.genitives)
+        for form in e.metonyms:
+            add(form, e.key, "metonym")
+        for form in e.role_aliases:
+            add(form, e.key, "role_alias")
+        if e.type == "State":
+            for stem in e.adjectives:
+                for ending in ADJECTIVE_ENDINGS:
+                    reg.adjective_to_state.setdefault((stem + ending).lower(), e.key)
+        if e.type == "Person":
+            for role in e.roles:
+                reg.person_by_role.setdefault((e.affiliation or "", normalise_role(role)), []).append(e.key)
+            for form in (e.label, *e.aliases):
+                parts = form.split()
+                if len(parts) >= 2:
+                    reg.surname_to_person.setdefault(parts[-1], [])
+                    if e.key not in reg.surname_to_person[parts[-1]]:
+                        reg.surname_to_person[parts[-1]].append(e.key)
+    # capitals that are not metonyms are still places
+    return reg
+
+
+@lru_cache(maxsize=4)
+def load_registry(path: str | None = None) -> Registry:
+    """Load and index the registry YAML (default: ontology/actors.yaml)."""
+    file = Path(path) if path else registry_file()
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot read actor registry {file}: {exc}") from exc
+    return build_registry(_entries_from_yaml(data))

@@ -1,0 +1,173 @@
+"""Resolve stage: turn an Extraction into a DocumentResult.
+
+- every actor key becomes an ActorRef (registry entry, or an actor first seen here);
+- participation statements join the meeting they refer to;
+- mentions of one meeting across sentences are merged into one meeting;
+- repeated agreements/demands (duplicated paragraphs) are merged, keeping all evidence.
+"""
+from __future__ import annotations
+
+import re
+
+from kg.annotate import NewActor
+from kg.extract import Extraction
+from kg.model import ActorRef, AgreementRecord, DemandRecord, DocumentResult, MeetingRecord, SourceDocument
+from kg.registry import Registry
+
+
+def actor_ref(key: str, registry: Registry, new_actors: dict[str, NewActor]) -> ActorRef:
+    entry = registry.get(key)
+    if entry is not None:
+        role = entry.roles[0] if entry.roles else None
+        return ActorRef(key, entry.label, entry.type, entry.affiliation, role, True)
+    new = new_actors.get(key)
+    if new is not None:
+        return ActorRef(key, new.label, new.type, new.affiliation, new.role, False)
+    return ActorRef(key, key, "Organization", None, None, False)
+
+
+def resolve_document(source: SourceDocument, extraction: Extraction, registry: Registry) -> DocumentResult:
+    meetings = _attach_participations(extraction.meetings, extraction, registry)
+    meetings = _merge_meetings(meetings, registry)
+    agreements = _merge_agreements(extraction.agreements)
+    demands = _merge_demands(extraction.demands)
+
+    keys: set[str] = set(extraction.mentioned)
+    for m in meetings:
+        for party, members in m.sides.items():
+            keys.add(party)
+            keys.update(members)
+    for a in agreements:
+        keys.update(a.parties)
+    for d in demands:
+        keys.add(d.demander)
+        if d.addressee:
+            keys.add(d.addressee)
+    actors: dict[str, ActorRef] = {}
+    pending = sorted(keys)
+    while pending:
+        key = pending.pop()
+        if key in actors:
+            continue
+        ref = actor_ref(key, registry, extraction.new_actors)
+        actors[key] = ref
+        # the affiliation target is described too, so every graph is self-contained
+        if ref.affiliation and ref.affiliation not in actors and registry.get(ref.affiliation):
+            pending.append(ref.affiliation)
+    return DocumentResult(source=source, actors=dict(sorted(actors.items())), meetings=meetings, agreements=agreements, demands=demands)
+
+
+def _party_of(key: str, registry: Registry, new_actors: dict[str, NewActor]) -> str:
+    seen: set[str] = set()
+    while key not in seen:
+        seen.add(key)
+        entry = registry.get(key)
+        aff = entry.affiliation if entry else (new_actors[key].affiliation if key in new_actors else None)
+        if not aff or registry.get(aff) is None:
+            return key
+        key = aff
+        if registry.get(key).type == "State":
+            return key
+    return key
+
+
+def _attach_participations(meetings: list[MeetingRecord], ex: Extraction, registry: Registry) -> list[MeetingRecord]:
+    """'An dem Treffen nahmen … teil', 'Rubio wurde begleitet von …': join the nearest
+    meeting (preferably an earlier one) that shares a party with the participants."""
+    real = [m for m in meetings if m.kind == "Meeting"]
+    for p in ex.participations:
+        parties = {_party_of(k, registry, ex.new_actors) for k in p.members}
+        candidates = [m for m in real if parties & set(m.sides)]
+        if not candidates:
+            continue
+        before = [m for m in candidates if m.evidence[0].start <= p.offset]
+        target = max(before, key=lambda m: m.evidence[0].start) if before else min(candidates, key=lambda m: m.evidence[0].start)
+        for key in p.members:
+            party = _party_of(key, registry, ex.new_actors)
+            target.sides.setdefault(party, set()).add(key)
+        if p.evidence not in target.evidence:
+            target.evidence.append(p.evidence)
+    return meetings
+
+
+def _place_within(a, b, registry: Registry) -> bool:
+    """Same place, or one lies in the other's country ("Diriyah-Palast" within Saudi-Arabien)."""
+    if a is None or b is None or a.key == b.key:
+        return True
+    ea, eb = registry.get(a.key), registry.get(b.key)
+    country_a = ea.country if ea and ea.type == "Place" else (a.key if ea and ea.type == "State" else None)
+    country_b = eb.country if eb and eb.type == "Place" else (b.key if eb and eb.type == "State" else None)
+    # places in one country on one day with the same parties: one meeting ("Riad", "Diriyah-Palast")
+    return bool(country_a and country_a == country_b)
+
+
+def _compatible(a: MeetingRecord, b: MeetingRecord, registry: Registry) -> bool:
+    """Two mentions describe one meeting when the kind and date agree, the places agree
+    (or one contains the other) and one set of parties contains the other."""
+    if a.kind != b.kind:
+        return False
+    pa, pb = set(a.sides), set(b.sides)
+    if not (pa <= pb or pb <= pa):
+        return False
+    if a.date and b.date and a.date != b.date:
+        return False
+    return _place_within(a.place, b.place, registry)
+
+
+def _more_specific(a, b, registry: Registry):
+    """Of two compatible places keep the venue/city rather than the country."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    ea = registry.get(a.key)
+    return b if ea is not None and ea.type == "State" else a
+
+
+def _merge_meetings(meetings: list[MeetingRecord], registry: Registry) -> list[MeetingRecord]:
+    merged: list[MeetingRecord] = []
+    for m in sorted(meetings, key=lambda m: m.evidence[0].start):
+        target = next((x for x in merged if _compatible(x, m, registry)), None)
+        if target is None:
+            merged.append(MeetingRecord(m.kind, {k: set(v) for k, v in m.sides.items()}, list(m.evidence), m.date, m.place, m.rule, m.confidence))
+            continue
+        for party, members in m.sides.items():
+            target.sides.setdefault(party, set()).update(members)
+        target.evidence.extend(e for e in m.evidence if e not in target.evidence)
+        target.date = target.date or m.date
+        target.place = _more_specific(target.place, m.place, registry)
+        target.confidence = max(target.confidence, m.confidence)
+    for m in merged:
+        m.evidence.sort(key=lambda e: e.start)
+        # a side represented by people lists the people; the state stays its party
+        for party, members in m.sides.items():
+            if len(members) > 1 and party in members:
+                members.discard(party)
+    return merged
+
+
+def normalise_content(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def _merge_agreements(items: list[AgreementRecord]) -> list[AgreementRecord]:
+    seen: dict[tuple, AgreementRecord] = {}
+    for a in items:
+        # one text, one agreement: a repeated paragraph does not make a second one
+        key = normalise_content(a.content)
+        if key in seen:
+            seen[key].evidence.extend(e for e in a.evidence if e not in seen[key].evidence)
+        else:
+            seen[key] = AgreementRecord(list(a.parties), a.content, list(a.evidence), a.date, a.rule, a.confidence)
+    return list(seen.values())
+
+
+def _merge_demands(items: list[DemandRecord]) -> list[DemandRecord]:
+    seen: dict[tuple, DemandRecord] = {}
+    for d in items:
+        key = (d.demander, d.addressee, normalise_content(d.content))
+        if key in seen:
+            seen[key].evidence.extend(e for e in d.evidence if e not in seen[key].evidence)
+        else:
+            seen[key] = DemandRecord(d.demander, d.content, list(d.evidence), d.addressee, d.rule, d.confidence)
+    return list(seen.values())
