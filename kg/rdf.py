@@ -88,8 +88,8 @@ class GraphWriter:
                 span = NamedNode(f"{doc.value}#char={ev.start},{ev.end}")
                 add(node, KG.evidence if k == 0 else KG.alsoAttestedBy, span)
                 add(span, RDF.type, _n(KG.EvidenceSpan))
-                add(span, NIF.beginIndex, Literal(str(ev.start), datatype=_n(XSD.nonNegativeInteger)))
-                add(span, NIF.endIndex, Literal(str(ev.end), datatype=_n(XSD.nonNegativeInteger)))
+                add(span, NIF.beginIndex, Literal(str(ev.start), datatype=_n(XSD.integer)))
+                add(span, NIF.endIndex, Literal(str(ev.end), datatype=_n(XSD.integer)))
                 add(span, NIF.anchorOf, Literal(ev.text))
                 add(span, PROV.wasDerivedFrom, doc)
 

@@ -38,7 +38,6 @@ class Registry:
     surface_forms: dict[str, tuple[str, str]] = field(default_factory=dict)
     adjective_to_state: dict[str, str] = field(default_factory=dict)  # inflected, lowercase
     person_by_role: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    surname_to_person: dict[str, list[str]] = field(default_factory=dict)
     genitive_forms: set[str] = field(default_factory=set)
     place_forms: dict[str, str] = field(default_factory=dict)  # surface form -> place key
 
@@ -90,7 +89,9 @@ def _entries_from_yaml(data: dict) -> list[Entry]:
     out: list[Entry] = []
     for section, type_ in sections:
         for item in data.get(section) or []:
-            aliases = _as_tuple(item.get("aliases")) + _as_tuple(item.get("en"))
+            # "en" is documentation: English names that are safe to match are listed as
+            # aliases ("Georgia", "Jordan", "Chad" are deliberately not)
+            aliases = _as_tuple(item.get("aliases"))
             out.append(
                 Entry(
                     key=str(item["key"]),
@@ -145,13 +146,6 @@ def build_registry(entries: list[Entry]) -> Registry:
         if e.type == "Person":
             for role in e.roles:
                 reg.person_by_role.setdefault((e.affiliation or "", normalise_role(role)), []).append(e.key)
-            for form in (e.label, *e.aliases):
-                parts = form.split()
-                if len(parts) >= 2:
-                    reg.surname_to_person.setdefault(parts[-1], [])
-                    if e.key not in reg.surname_to_person[parts[-1]]:
-                        reg.surname_to_person[parts[-1]].append(e.key)
-    # capitals that are not metonyms are still places
     return reg
 
 
