@@ -327,7 +327,7 @@ class DocumentExtractor:
             j = i - 1
             while j >= 0 and self.lex.is_role(doc[j].text):
                 j -= 1
-            if j >= 1 and doc[j].lower_ in {"von", "vom"} and doc[j - 1].text[:1].isupper() and doc[j - 1].text not in HOST_NOUNS and doc[j - 1].i not in self.mention_at and not doc[j - 1].is_sent_start and not self._is_meet_noun(doc[j - 1]) and doc[j - 1].text not in self.agree_nouns:
+            if j >= 1 and doc[j].lower_ in {"von", "vom"} and doc[j - 1].text[:1].isupper() and doc[j - 1].text not in HOST_NOUNS and doc[j - 1].i not in self.mention_at and not doc[j - 1].is_sent_start and not self._is_meet_noun(doc[j - 1]) and doc[j - 1].text not in self.agree_nouns and not self._passive_agent(j):
                 return True
             if i + 1 < len(doc) and doc[i + 1].text in {"’s", "'s"}:
                 return True
@@ -344,6 +344,14 @@ class DocumentExtractor:
         if is_s_genitive and prev is not None and prev.text[:1].isupper() and prev.i not in self.mention_at and not self.lex.is_group(prev.text) and not self.lex.is_role(prev.text):
             return True
         return False
+
+    def _passive_agent(self, von: int) -> bool:
+        """'… ist am Mittwoch von Trump empfangen worden': 'von' names the agent of a passive."""
+        sent = self.doc[von].sent
+        words = {t.lower_ for t in sent}
+        return bool(words & {"wurde", "wurden", "worden", "wird", "werden"}) and any(
+            t.i > von and t.text[:1].islower() and (t.lower_ in self.meet_verbs or t.lower_ in self.part_verbs) for t in sent
+        )
 
     def _host_context(self, j: int) -> bool:
         return j >= 1 and self.doc[j - 1].text in HOST_NOUNS

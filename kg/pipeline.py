@@ -15,7 +15,7 @@ import pyoxigraph
 from kg.annotate import build_pipeline
 from kg.clean import clean_document
 from kg.extract import extract_document
-from kg.model import CleanDocument, DocumentResult
+from kg.model import CleanDocument, DocumentResult, SourceDocument
 from kg.rdf import GraphWriter
 from kg.read import ReadFailure, read_documents
 from kg.registry import load_registry
@@ -48,6 +48,10 @@ class Extractor:
 
     def document(self, clean: CleanDocument) -> DocumentResult:
         return next(self.results([clean]))
+
+    def text(self, text: str, date: str | None = None, doc_id: str = "text") -> DocumentResult:
+        """Extract from a string: ``Extractor().text("Putin empfing Witkoff im Kreml.")``."""
+        return self.document(clean_document(SourceDocument(doc_id=doc_id, text=text, date=date)))
 
 
 def build_dataset(

@@ -461,7 +461,9 @@ def to_table(result: QueryResult, title: str | None = None) -> Table:
 
     table = Table(title=title, show_lines=False)
     for column in result.columns:
-        table.add_column(column)
+        # long text (evidence, content) is cut to one line in the table; csv/json keep it whole
+        long_text = column in {"evidence", "content", "participants"}
+        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=60 if long_text else None, min_width=None if long_text else 10)
     for row in result.rows:
         table.add_row(*(row.get(column, "") for column in result.columns))
     return table
