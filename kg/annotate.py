@@ -113,7 +113,8 @@ def sentencize(doc: Doc) -> Doc:
             starts[i + 1] = True  # "… on February 12. Secretary Rubio …"
         elif tok.text in {".", "!", "?"} or (tok.text == ":" and nxt.text[:1] in "„\""):
             j = i + 1
-            while j < n and doc[j].text in _CLOSING_QUOTES:
+            # a quote glued to the full stop closes the sentence; after a space it opens the next
+            while j < n and doc[j].text in _CLOSING_QUOTES and not doc[j - 1].whitespace_:
                 j += 1
             if j < n and (doc[j].text[:1].isupper() or doc[j].text[:1].isdigit() or doc[j].text[:1] in "„\"«»"):
                 starts[j] = True

@@ -54,7 +54,7 @@ class Extraction:
     agreements: list[AgreementRecord] = field(default_factory=list)
     demands: list[DemandRecord] = field(default_factory=list)
     participations: list[Participation] = field(default_factory=list)
-    mentioned: dict[str, str] = field(default_factory=dict)  # actor key -> first surface form
+    mentioned: dict[str, set[str]] = field(default_factory=dict)  # actor key -> surface forms
     new_actors: dict[str, NewActor] = field(default_factory=dict)
 
 
@@ -121,7 +121,10 @@ class DocumentExtractor:
     def run(self) -> Extraction:
         for m in self.mentions:
             if not self._in_box(m.start_char):
-                self.out.mentioned.setdefault(m.kb_id_, m.text)
+                if m._.kg_kind in ("name", "metonym", "new", "role_alias") and not m._.kg_genitive:
+                    self.out.mentioned.setdefault(m.kb_id_, set()).add(" ".join(m.text.split()))
+                else:
+                    self.out.mentioned.setdefault(m.kb_id_, set())
         for sent in self.doc.sents:
             text = sent.text.strip()
             if not text or self._in_box(sent.start_char):

@@ -64,6 +64,7 @@ class ActorRef:
     affiliation: str | None = None  # key of the state/organisation a person belongs to
     role: str | None = None
     in_registry: bool = True
+    surface_forms: tuple[str, ...] = ()  # how this document names the actor
 
 
 @dataclass(frozen=True)

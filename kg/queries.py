@@ -463,7 +463,10 @@ def to_table(result: QueryResult, title: str | None = None) -> Table:
     for column in result.columns:
         # long text (evidence, content) is cut to one line in the table; csv/json keep it whole
         long_text = column in {"evidence", "content", "participants"}
-        table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=60 if long_text else None, min_width=None if long_text else 10)
+        if long_text:
+            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=60)
+        else:
+            table.add_column(column, min_width=min(len(column), 12))
     for row in result.rows:
         table.add_row(*(row.get(column, "") for column in result.columns))
     return table

@@ -153,6 +153,8 @@ class GraphWriter:
         add(node, RDF.type, _n(_CLASS.get(ref.type, KG.Organization)))
         add(node, SKOS.prefLabel, Literal(ref.label))
         add(node, RDFS.label, Literal(ref.label))
+        for form in ref.surface_forms:
+            add(node, SKOS.altLabel, Literal(form))
         add(node, KG.mentionedIn, doc)
         if ref.type == "Person" and ref.affiliation and ref.affiliation in result.actors:
             add(node, KG.affiliation, self.actor_iri(ref.affiliation))

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kg.annotate import NewActor
 from kg.extract import Extraction
@@ -50,6 +51,9 @@ def resolve_document(source: SourceDocument, extraction: Extraction, registry: R
         if key in actors:
             continue
         ref = actor_ref(key, registry, extraction.new_actors)
+        forms = tuple(sorted(f for f in extraction.mentioned.get(key, ()) if f != ref.label))
+        if forms:
+            ref = replace(ref, surface_forms=forms)
         actors[key] = ref
         # the affiliation target is described too, so every graph is self-contained
         if ref.affiliation and ref.affiliation not in actors and registry.get(ref.affiliation):
