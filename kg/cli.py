@@ -111,6 +111,27 @@ def build(
         raise typer.Exit(EXIT_NEGATIVE)
 
 
+@app.command("registry")
+def export_registry(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.ttl .trig .nt .nq .jsonld).")],
+    base_iri: Annotated[str, typer.Option("--base-iri", help="Base IRI of the data.")] = DEFAULT_BASE_IRI,
+) -> None:
+    """Write the actor registry (ontology/actors.yaml) as RDF."""
+    import pyoxigraph
+
+    from kg.export import ExportError, write_dataset
+    from kg.rdf import GraphWriter, registry_quads
+    from kg.registry import load_registry
+
+    try:
+        store = pyoxigraph.Store()
+        store.extend(registry_quads(GraphWriter(base_iri), load_registry()))
+        write_dataset(store, out)
+    except (ValueError, ExportError) as exc:
+        _fail(str(exc))
+    typer.echo(f"kg registry: {len(store)} quads -> {out}", err=True)
+
+
 class OutputFormat(str, Enum):
     table = "table"
     csv = "csv"

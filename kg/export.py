@@ -8,6 +8,7 @@ place, so a failure never leaves a truncated or destroyed output.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -82,10 +83,41 @@ def serialize_dataset(store: ox.Store, fmt: str) -> Callable[[IO[bytes]], None]:
     # JSON-LD and the line formats have no prefix declarations in pyoxigraph
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
 
+    if fmt == "jsonld":
+        return lambda out: out.write(_compact_jsonld(items))
+
     def write(out: IO[bytes]) -> None:
         ox.serialize(items, out, rdf_format, prefixes=prefixes)
 
     return write
+
+
+def _compact_jsonld(triples: list[ox.Triple]) -> bytes:
+    """JSON-LD compacted with the project's context (ontology/context.jsonld).
+
+    pyoxigraph writes expanded JSON-LD only, so compaction goes through rdflib; the result
+    is then put in a canonical order (nodes by @id, keys sorted) so that it is byte-identical
+    for the same graph.
+    """
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt")
+    try:
+        context = json.loads(jsonld_context_file().read_text(encoding="utf-8"))["@context"]
+    except (FileNotFoundError, KeyError, ValueError):
+        context = dict(PREFIXES)
+    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    return (json.dumps(_canonical_json(document), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _canonical_json(value):
+    if isinstance(value, dict):
+        return {k: _canonical_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
 
 
 def write_dataset(store: ox.Store, path: Path, fmt: str | None = None) -> Path:

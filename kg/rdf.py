@@ -13,7 +13,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from kg.model import ActorRef, DocumentResult, Evidence
-from kg.registry import slug
+from kg.registry import Registry, slug
 from kg.resolve import normalise_content
 from kg.vocab import KG, NIF, PROV, SCHEMA
 
@@ -160,6 +160,43 @@ class GraphWriter:
             add(node, KG.affiliation, self.actor_iri(ref.affiliation))
         if ref.role and ref.type == "Person":
             add(node, KG.role, Literal(ref.role))
+
+
+def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:
+    """The actor registry as RDF, in its own named graph (``B`` + ``graph/registry``).
+
+    Aliases become skos:altLabel; metonyms and role epithets ("Kreml", "Kremlchef"), which
+    name the actor only in context, skos:hiddenLabel."""
+    g = NamedNode(f"{writer.base}graph/registry")
+    quads: list[Quad] = []
+
+    def add(s_, p, o) -> None:
+        quads.append(Quad(s_, _n(p), o, g))
+
+    for entry in registry.entries.values():
+        if entry.type == "Place":
+            node = NamedNode(f"{writer.base}place/{slug(entry.key)}")
+            add(node, RDF.type, _n(KG.Place))
+            add(node, RDFS.label, Literal(entry.label))
+            for alias in entry.aliases:
+                add(node, SKOS.altLabel, Literal(alias))
+            if entry.country:
+                add(node, SCHEMA.containedInPlace, writer.actor_iri(entry.country))
+            continue
+        node = writer.actor_iri(entry.key)
+        add(node, RDF.type, _n(_CLASS[entry.type]))
+        add(node, SKOS.prefLabel, Literal(entry.label))
+        add(node, RDFS.label, Literal(entry.label))
+        for alias in (*entry.aliases, *entry.genitives):
+            add(node, SKOS.altLabel, Literal(alias))
+        for form in (*entry.metonyms, *entry.role_aliases):
+            add(node, SKOS.hiddenLabel, Literal(form))
+        if entry.type == "Person":
+            if entry.affiliation:
+                add(node, KG.affiliation, writer.actor_iri(entry.affiliation))
+            for role in entry.roles:
+                add(node, KG.role, Literal(role))
+    return sorted(set(quads), key=str)
 
 
 def slug_id(doc_id: str) -> str:

@@ -113,3 +113,30 @@ def test_seed_scores_with_the_referee(seed_graph, tmp_path):
         capture_output=True, text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_jsonld_is_compacted_with_the_context_and_complete(seed_graph, tmp_path):
+    out = tmp_path / "graph.jsonld"
+    assert runner.invoke(app, ["build", str(REPO / "corpus"), "--out", str(out)]).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert '"@context"' in text and '"prefLabel": "Sergej Lawrow"' in text
+    assert (tmp_path / "graph.context.jsonld").is_file()
+    g = rdflib.Graph()
+    g.parse(out, format="json-ld")
+    ttl = rdflib.Graph()
+    ttl.parse(seed_graph, format="turtle")
+    assert len(g) == len(ttl)
+
+
+def test_registry_exports_as_valid_rdf(tmp_path):
+    out = tmp_path / "registry.ttl"
+    result = runner.invoke(app, ["registry", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = validate_graph([out])
+    assert report.conforms, report.text[:2000]
+    g = rdflib.Graph()
+    g.parse(out, format="turtle")
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    lawrow = rdflib.URIRef("https://kg.example.org/id/actor/sergej-lawrow")
+    assert rdflib.Literal("Lavrov") in set(g.objects(lawrow, skos.altLabel))
+    assert rdflib.Literal("Kreml") in set(g.objects(rdflib.URIRef("https://kg.example.org/id/actor/russland"), skos.hiddenLabel))
