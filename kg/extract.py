@@ -46,6 +46,7 @@ class Participation:
     members: list[str]
     evidence: Evidence
     offset: int
+    names_meeting: bool = False  # "nahm an dem Treffen teil": the meeting is named, not implied
 
 
 @dataclass
@@ -101,6 +102,7 @@ class DocumentExtractor:
         self.plan = set(d["plan_cues"])
         self.negation = set(d["negation_cues"])
         self.generic = set(d["generic_cues"])
+        self.refusals = set(d["refusal_cues"])
         self.np_words = set(d["np_function_words"])
         self.subordinators = set(d["subordinators"])
         self.relatives = set(d["relative_pronouns"])
@@ -131,8 +133,10 @@ class DocumentExtractor:
                 continue
             if not text.rstrip("“”\"»« )").endswith("?"):
                 self._sentence(sent)
-            persons = [m.kb_id_ for m in self._sent_mentions(sent) if m.label_ == "Person"]
-            actors = [m.kb_id_ for m in self._sent_mentions(sent)]
+            # what the sentence was about, for pronouns in the next one (not genitive attributes)
+            about = [m for m in self._sent_mentions(sent) if not self._is_genitive_attribute(m) and not self._is_source_or_excluded(m)]
+            persons = list(dict.fromkeys(m.kb_id_ for m in about if m.label_ == "Person"))
+            actors = list(dict.fromkeys(m.kb_id_ for m in about))
             if persons:
                 self._last_sentence_persons = persons
             if actors:
@@ -381,12 +385,19 @@ class DocumentExtractor:
         return out
 
     def _resolve_pronouns(self, ranges: list[tuple[int, int]], before: int) -> list[str]:
-        """'er'/'sie'/'he'/'she' in the clause -> the person the previous sentence was about."""
+        """Pronouns in the clause -> the persons the previous sentence was about.
+
+        'er'/'sie' (singular) -> the first fitting person of this or the previous sentence;
+        'sie'/'Sie'/'they' with a plural verb ("Dort trafen sie …") -> all of them."""
+        verb = self.doc[before]
+        plural_verb = verb.text.endswith("en") or verb.lower_ in {"met", "agreed", "joined"}
         keys = []
         for a, b in ranges:
             for i in range(a, b):
                 t = self.doc[i]
-                if t.lower_ in {"er", "he", "ihn", "ihm"} or (t.text == "sie" and not t.is_sent_start):
+                if (t.lower_ == "sie" and plural_verb) or t.lower_ == "they":
+                    keys.extend(self._last_sentence_persons or self._last_sentence_actors)
+                elif t.lower_ in {"er", "he", "ihn", "ihm"} or (t.text == "sie" and not t.is_sent_start):
                     gender = "f" if t.lower_ in {"sie", "she"} else "m"
                     cands = [m for m in self.mentions if m.end <= t.i and m.label_ == "Person" and m.sent.start == t.sent.start and not self._is_genitive_attribute(m)]
                     if cands:
@@ -397,7 +408,7 @@ class DocumentExtractor:
                         if entry is None or entry.gender in (None, gender):
                             keys.append(key)
                             break
-        return keys
+        return list(dict.fromkeys(keys))
 
     # ------------------------------------------------------------------ parties
     def _affiliation(self, key: str) -> str | None:
@@ -649,7 +660,9 @@ class DocumentExtractor:
         keys = list(dict.fromkeys(keys))
         if kind == "participate":
             if keys:
-                self.out.participations.append(Participation(keys, evidence, evidence.start))
+                clause = self._clause_of(tok, clauses)
+                names_meeting = any(self._is_meet_noun(self.doc[i]) for i in range(clause.start, clause.end))
+                self.out.participations.append(Participation(keys, evidence, evidence.start, names_meeting))
             if len({self._party(k) for k in keys}) < 2:
                 return
         if len({self._party(k) for k in keys}) < 2:
@@ -914,6 +927,8 @@ class DocumentExtractor:
         words = self._window_words([(clause.start, clause.end)])
         if {w.text for w in words} & self.negation or {w.lower_ for w in words if w.i < tok.i} & {"will", "wollen", "könnte", "würde"}:
             return
+        if self._refusal(clause):
+            return
         if tok.i > sent.start and self.doc[tok.i - 1].lower_ in {"zu", "to"}:
             return
         demander = self._demander_before(tok, sent, clauses, consumed)
@@ -926,10 +941,13 @@ class DocumentExtractor:
             if m.kb_id_ != demander and (prev in {"von", "vom", "an"} or m.start - tok.i <= 3) and not self._is_genitive_attribute(m):
                 addressee = m.kb_id_
                 break
-        content = self._content_after(tok.i + 1, sent, skip_leading=True)
-        if addressee and content:
-            # drop the addressee phrase from the start of the content
-            pass
+        start = tok.i + 1
+        # "fordert Russland auf, … zuzustimmen": the demand follows the separable particle
+        for i in range(tok.i + 1, clause.end):
+            if self.doc[i].lower_ == "auf" and i + 1 < sent.end and self.doc[i + 1].text in {",", "."}:
+                start = i + 1
+                break
+        content = self._content_after(start, sent, skip_leading=True)
         if not content:
             return
         self.out.demands.append(DemandRecord(demander, content, [evidence], addressee, "demand.verb." + (tok.lemma_ or tok.lower_), 0.85))
@@ -937,8 +955,8 @@ class DocumentExtractor:
     def _nominal_demand(self, tok, sent, clauses, evidence, consumed) -> None:
         clause = self._clause_of(tok, clauses)
         words = self._window_words([(clause.start, tok.i)])
-        if {w.text for w in words} & self.negation:
-            return
+        if {w.text for w in words} & self.negation or self._refusal(clause):
+            return  # "Der Kreml wies die Forderung zurück"
         demander = self._demander_before(tok, sent, clauses, consumed)
         if demander is None:
             return
@@ -948,6 +966,14 @@ class DocumentExtractor:
         content = self._content_after(start, sent, skip_leading=True)
         if content:
             self.out.demands.append(DemandRecord(demander, content, [evidence], None, "demand.noun." + tok.text.lower(), 0.8))
+
+    def _refusal(self, clause: Clause) -> bool:
+        words = [self.doc[i] for i in range(clause.start, clause.end)]
+        lowers = {w.lower_ for w in words} | {w.lemma_.lower() for w in words}
+        if lowers & self.refusals:
+            return True
+        # separable refusals: "wies … zurück", "lehnt … ab"
+        return any(w.lemma_.lower() in {"weisen", "lehnen"} or w.lower_ in {"wies", "wiesen", "lehnt", "lehnte", "lehnten"} for w in words) and bool(lowers & {"zurück", "ab"})
 
     def _english_want(self, tok, sent, evidence, consumed) -> bool:
         """'Russia wants NATO to disavow …, and for Ukraine to agree to neutrality'."""
@@ -992,7 +1018,13 @@ class DocumentExtractor:
             speaker = self._speaker(sent, clauses, clause, consumed)
             if speaker is None:
                 continue
-            content_words = [w for w in words if not (w.is_punct and w.text not in {"-"})] 
+            # the demand runs on through its own subordinate clauses up to the attribution
+            end = sent.end
+            for later in clauses:
+                if later.start > clause.start and any(self.doc[i].lower_ in self.speech or self.doc[i].lemma_ in self.speech for i in range(later.start, min(later.start + 2, later.end))):
+                    end = later.start
+                    break
+            words = [doc[i] for i in range(clause.start, max(end, clause.end))]
             start = 0
             while start < len(words) and (words[start].lower_ in self.subordinators or words[start].is_punct or words[start].text in {"„", "“", "\""}):
                 start += 1

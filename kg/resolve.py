@@ -82,6 +82,9 @@ def _attach_participations(meetings: list[MeetingRecord], ex: Extraction, regist
     for p in ex.participations:
         parties = {_party_of(k, registry, ex.new_actors) for k in p.members}
         candidates = [m for m in real if parties & set(m.sides)]
+        if not candidates and p.names_meeting:
+            # "Auch Tusk nahm an dem Treffen teil": the meeting just reported, as a new side
+            candidates = [m for m in real if m.evidence[0].start <= p.offset]
         if not candidates:
             continue
         before = [m for m in candidates if m.evidence[0].start <= p.offset]
