@@ -111,7 +111,7 @@ def sentencize(doc: Doc) -> Doc:
             starts[i + 1] = True
         elif re.fullmatch(r"\d{1,2}\.", tok.text) and i > 0 and doc[i - 1].lower_ in _MONTH_NAMES and nxt.text[:1].isupper():
             starts[i + 1] = True  # "… on February 12. Secretary Rubio …"
-        elif tok.text in {".", "!", "?"} or (tok.text == ":" and nxt.text[:1] in "„\""):
+        elif tok.text in {".", "!", "?"}:
             j = i + 1
             # a quote glued to the full stop closes the sentence; after a space it opens the next
             while j < n and doc[j].text in _CLOSING_QUOTES and not doc[j - 1].whitespace_:
@@ -356,7 +356,9 @@ class ActorAnnotator:
             if span.label_ == "Place":
                 places.append(span)
                 continue
-            if entry and entry.type == "State" and span._.kg_kind in ("name", "metonym") and self._after_locative(doc, span.start):
+            venue = entry is not None and entry.type == "Organization" and self._after_locative(doc, span.start) and doc[span.start - 1].lower_ in {"der", "dem", "im"}
+            if venue or (entry and entry.type == "State" and span._.kg_kind in ("name", "metonym") and (self._after_locative(doc, span.start) or self._dateline(doc, span))):
+                # "in Moskau", "im Kreml", "in der Knesset": where something happens
                 # a capital that is also a registered place keeps its own identity ("Paris")
                 place_key = self.registry.place_forms.get(span.text, span.kb_id_)
                 place = Span(doc, span.start, span.end, label="Place", kb_id=place_key)
@@ -365,6 +367,14 @@ class ActorAnnotator:
                 continue
             actors.append(span)
         return actors, places
+
+    @staticmethod
+    def _dateline(doc: Doc, span: Span) -> bool:
+        """'Rom/Teheran (AFP/dpa) – …', 'Moskau (dpa) - …': where the report was filed."""
+        if not (span.start == 0 or doc[span.start].is_sent_start or doc[span.start - 1].text in {"/"}):
+            return False
+        nxt = doc[span.end] if span.end < len(doc) else None
+        return nxt is not None and nxt.text in {"(", "/", "–", "—"}
 
     def _after_locative(self, doc: Doc, start: int) -> bool:
         j = start - 1

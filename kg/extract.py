@@ -26,7 +26,15 @@ from kg.annotate import Lexicon, NewActor, default_lexicon
 from kg.model import AgreementRecord, CleanDocument, DemandRecord, Evidence, MeetingRecord, Place
 from kg.registry import Registry
 
+AGREEMENT_HEDGES = {
+    "soll", "sollen", "sollte", "sollten", "will", "wollen", "wollte", "wollten", "wolle", "möchte", "möchten",
+    "könnte", "könnten", "würde", "würden", "dürfte", "dürften", "bereit", "Bereitschaft", "hoffen", "hofft",
+    "hoffte", "plant", "planen", "planten", "beabsichtigt", "Absicht", "angestrebt", "anstreben",
+}
+COLLECTIVE_NOUNS = {"Seiten", "Regierungen", "Länder", "Staaten", "Delegationen", "Parteien", "Verhandlungspartner"}
+NUMBER_WORDS = {"beiden": 2, "beide": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6}
 AUX_WORDS = {
+    "beide", "beiden", "Beide", "man", "demnach", "grundsätzlich", "erst", "dabei", "Regierungen", "Seiten",
     "haben", "hat", "hatte", "hatten", "habe", "sich", "auch", "nun", "darauf", "dazu", "darüber", "worden",
     "sei", "seien", "wurde", "wurden", "ist", "sind", "war", "waren", ",", "dass", "zudem", "bereits", "jetzt",
     "zunächst", "außerdem", "schon", "to", ":", "that", "have", "has", "had", "nach", "eigenen", "Angaben",
@@ -34,7 +42,9 @@ AUX_WORDS = {
 GENITIVE_ARTICLES = {"des", "der"}
 SOURCE_WORDS = {"Angaben", "laut", "Laut", "zufolge", "according", "berichtete", "berichteten", "meldete"}
 EXCLUSION_WORDS = {"ohne", "without", "weder", "noch"}
-HOST_NOUNS = {"Einladung", "Leitung", "Vorsitz"}  # "auf Einladung des Präsidenten X": X takes part
+HOST_NOUNS = {"Einladung", "Leitung", "Vorsitz"}
+TIME_NOUNS = {"abend", "morgen", "vormittag", "nachmittag", "mittag", "wochenende", "rande", "anschluss",
+              "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "nacht"}  # "auf Einladung des Präsidenten X": X takes part
 ENGLISH_CUTS = {"as", "following", "after", "before", "to", "for", "about", "on", "–", "-", "—", ";"}
 SPEECH_ATTRIBUTION_END = {"mit"}  # "teilte … mit"
 
@@ -103,6 +113,7 @@ class DocumentExtractor:
         self.negation = set(d["negation_cues"])
         self.generic = set(d["generic_cues"])
         self.refusals = set(d["refusal_cues"])
+        self.endorsements = set(d["endorsement_verbs"])
         self.np_words = set(d["np_function_words"])
         self.subordinators = set(d["subordinators"])
         self.relatives = set(d["relative_pronouns"])
@@ -113,11 +124,15 @@ class DocumentExtractor:
         self.mentions: list[Span] = list(doc.spans["kg_actors"])
         self.mention_at: dict[int, Span] = {i: m for m in self.mentions for i in range(m.start, m.end)}
         self.places: list[Span] = list(doc.spans["kg_places"])
+        self.place_at: dict[int, Span] = {i: p for p in self.places for i in range(p.start, p.end)}
         self.dates: list[Span] = list(doc.spans["kg_dates"])
         self.new_actors: dict[str, NewActor] = dict(doc._.kg_new_actors or {})
         self.out = Extraction(new_actors=self.new_actors)
         self._last_sentence_persons: list[str] = []
         self._last_sentence_actors: list[str] = []
+        self._recent_persons: list[str] = []  # distinct, most recent last
+        self._recent_actors: list[str] = []
+        self._sentence_refs: list[str] = []  # actors this sentence names through pronouns/"die vier"
 
     # ------------------------------------------------------------------ public
     def run(self) -> Extraction:
@@ -131,12 +146,21 @@ class DocumentExtractor:
             text = sent.text.strip()
             if not text or self._in_box(sent.start_char):
                 continue
+            self._sentence_refs = []
             if not text.rstrip("“”\"»« )").endswith("?"):
                 self._sentence(sent)
             # what the sentence was about, for pronouns in the next one (not genitive attributes)
             about = [m for m in self._sent_mentions(sent) if not self._is_genitive_attribute(m) and not self._is_source_or_excluded(m)]
-            persons = list(dict.fromkeys(m.kb_id_ for m in about if m.label_ == "Person"))
-            actors = list(dict.fromkeys(m.kb_id_ for m in about))
+            persons = list(dict.fromkeys([m.kb_id_ for m in about if m.label_ == "Person"] + [k for k in self._sentence_refs if self._type(k) == "Person"]))
+            actors = list(dict.fromkeys([m.kb_id_ for m in about] + self._sentence_refs))
+            for key in persons:
+                if key in self._recent_persons:
+                    self._recent_persons.remove(key)
+                self._recent_persons.append(key)
+            for key in actors:
+                if key in self._recent_actors:
+                    self._recent_actors.remove(key)
+                self._recent_actors.append(key)
             if persons:
                 self._last_sentence_persons = persons
             if actors:
@@ -204,6 +228,10 @@ class DocumentExtractor:
                     cut_points.append((sent.start + nxt, True))
                 elif toks[nxt].text[:1].islower() and self._segment_is_finite_main(sent, nxt):
                     cut_points.append((sent.start + nxt, False))
+                elif cut_points[-1][1] and k > 0 and toks[k - 1].text[:1].islower() and toks[k - 1].is_alpha:
+                    # "Rubio, der sich in Istanbul aufhielt, traf …": the verb-final relative
+                    # clause has ended; the main clause goes on
+                    cut_points.append((sent.start + nxt, False))
         clauses = []
         for idx, (start, sub) in enumerate(cut_points):
             end = cut_points[idx + 1][0] if idx + 1 < len(cut_points) else sent.end
@@ -239,6 +267,10 @@ class DocumentExtractor:
                 return True
             return True
         if word in self.relatives:
+            # "…, der USA und der Türkei": an article before a noun, not a relative pronoun
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if nxt is not None and (nxt.text[:1].isupper() or (nxt.text[:1].islower() and nxt.text.endswith(("e", "en", "er")) and k + 2 < len(toks) and toks[k + 2].text[:1].isupper())):
+                return False
             end = self._segment_end(sent, k)
             return self._verb_final(toks[k:end])
         return False
@@ -276,12 +308,31 @@ class DocumentExtractor:
     def _window_words(self, ranges: list[tuple[int, int]]) -> list[Token]:
         return [self.doc[i] for a, b in ranges for i in range(a, b)]
 
+    def _in_indirect_question(self, tok: Token) -> bool:
+        """'Ob …, blieb offen', 'whether …': the trigger sits in an open question."""
+        sent = tok.sent
+        for c in self._clauses(sent):
+            if c.start <= tok.i < c.end:
+                first = self.doc[c.start]
+                if first.lower_ == "noch" and c.start + 1 < c.end:
+                    first = self.doc[c.start + 1]
+                return first.lower_ in {"ob", "whether", "falls", "wenn", "if", "sofern"}
+        return False
+
     def _non_factual(self, clause_ranges, trigger: Token, meeting: bool) -> bool:
         if isinstance(clause_ranges, Clause):
             clause_ranges = [(clause_ranges.start, clause_ranges.end)]
+        if self._in_indirect_question(trigger):
+            return True
         words = self._window_words(clause_ranges)
         texts = {t.text for t in words}
-        negation = self.negation - ({"ergebnislos", "gescheitert"} if meeting else set())
+        negation = self.negation
+        if meeting:
+            # a meeting "ohne Einigung"/"ergebnislos" still happened; "kein(e)" negates only the
+            # noun it stands before ("kein Treffen", not "dauerten keine zwei Stunden")
+            negation = negation - {"ergebnislos", "gescheitert", "ohne", "without", "kein", "keine", "keinen", "keiner", "keinem", "keines", "no"}
+            if trigger.i >= 1 and self.doc[max(0, trigger.i - 2)].lower_.startswith("kein") or (trigger.i >= 1 and self.doc[trigger.i - 1].lower_.startswith("kein")):
+                return True
         if texts & self.plan or texts & negation or texts & self.generic:
             return True
         lowers = {t.lower_ for t in words}
@@ -334,7 +385,7 @@ class DocumentExtractor:
             j = i - 1
             while j >= 0 and self.lex.is_role(doc[j].text):
                 j -= 1
-            if j >= 1 and doc[j].lower_ in {"von", "vom"} and doc[j - 1].text[:1].isupper() and doc[j - 1].text not in HOST_NOUNS and doc[j - 1].i not in self.mention_at and not doc[j - 1].is_sent_start and not self._is_meet_noun(doc[j - 1]) and doc[j - 1].text not in self.agree_nouns and not self._passive_agent(j):
+            if j >= 1 and doc[j].lower_ in {"von", "vom"} and self._attributive_von(j):
                 return True
             if i + 1 < len(doc) and doc[i + 1].text in {"’s", "'s"}:
                 return True
@@ -342,23 +393,38 @@ class DocumentExtractor:
         # states and organisations
         if i + 1 < len(doc) and doc[i + 1].text in {"’s", "'s"}:
             return True
-        if is_s_genitive and m.end < len(doc) and (self.lex.is_role(doc[m.end].text) or doc[m.end].text[:1].islower()):
+        if i >= 2 and prev.text[:1].isupper() and prev.i not in self.mention_at and doc[i - 2].lower_ in GENITIVE_ARTICLES and not self.lex.is_group(prev.text):
+            return True  # "der Chef des Staatsfonds RDIF": a name in a genitive apposition
+        if is_s_genitive and m.end < len(doc) and (self.lex.is_role(doc[m.end].text) or (doc[m.end].text[:1].islower() and doc[m.end].text.endswith(("e", "en", "er", "es", "em")) and doc[m.end].lower_ not in self.np_words)):
             return True  # "Russlands Präsident Wladimir Putin": affiliation, not a participant
         if prev is not None and prev.lower_ in GENITIVE_ARTICLES and i >= 2:
             before = doc[i - 2]
-            if before.text[:1].isupper() and before.i not in self.mention_at and not self.lex.is_role(before.text) and not self.lex.is_group(before.text) and not before.is_sent_start and not self._is_meet_noun(before):
-                return True
+            j = i - 2
+            while j > 0 and doc[j].text[:1].islower() and doc[j].text.endswith(("e", "en", "er", "es", "em")):
+                j -= 1  # "des staatlichen russischen Investitionsfonds"
+            before = doc[j] if doc[j].text[:1].isupper() else before
+            if before.text[:1].isupper() and before.i not in self.mention_at and not self.lex.is_group(before.text) and not before.is_sent_start and not self._is_meet_noun(before):
+                if not self.lex.is_role(before.text) or m.label_ == "Organization":
+                    return True
         if is_s_genitive and prev is not None and prev.text[:1].isupper() and prev.i not in self.mention_at and not self.lex.is_group(prev.text) and not self.lex.is_role(prev.text):
             return True
         return False
 
-    def _passive_agent(self, von: int) -> bool:
-        """'… ist am Mittwoch von Trump empfangen worden': 'von' names the agent of a passive."""
-        sent = self.doc[von].sent
-        words = {t.lower_ for t in sent}
-        return bool(words & {"wurde", "wurden", "worden", "wird", "werden"}) and any(
-            t.i > von and t.text[:1].islower() and (t.lower_ in self.meet_verbs or t.lower_ in self.part_verbs) for t in sent
-        )
+    def _attributive_von(self, von: int) -> bool:
+        """'der Schwiegersohn von Präsident Trump', 'eines Ultimatums von Trump': 'von' after a
+        common noun phrase belongs to that noun. After a place or a time expression ('in
+        Ankara von Erdogan empfangen', 'am Mittwoch von Trump') it names a passive agent."""
+        doc = self.doc
+        prev = doc[von - 1]
+        if not prev.text[:1].isupper() or prev.is_sent_start or prev.text in HOST_NOUNS:
+            return False
+        if prev.i in self.mention_at or prev.i in self.place_at or prev.lower_ in TIME_NOUNS:
+            return False
+        if any(d.start <= prev.i < d.end for d in self.dates):
+            return False
+        if self._is_meet_noun(prev) or prev.text in self.agree_nouns:
+            return False  # "Gespräche von X mit Y": the phrase of a trigger
+        return True
 
     def _host_context(self, j: int) -> bool:
         return j >= 1 and self.doc[j - 1].text in HOST_NOUNS
@@ -408,7 +474,9 @@ class DocumentExtractor:
                         if entry is None or entry.gender in (None, gender):
                             keys.append(key)
                             break
-        return list(dict.fromkeys(keys))
+        keys = list(dict.fromkeys(keys))
+        self._sentence_refs.extend(keys)
+        return keys
 
     # ------------------------------------------------------------------ parties
     def _affiliation(self, key: str) -> str | None:
@@ -439,10 +507,11 @@ class DocumentExtractor:
             if entry.type == "State":
                 return key
 
-    def _sides(self, keys: list[str]) -> dict[str, set[str]]:
+    def _sides(self, keys: list[str], allies: dict[str, str] | None = None) -> dict[str, set[str]]:
         sides: dict[str, set[str]] = {}
         for key in dict.fromkeys(keys):
-            sides.setdefault(self._party(key), set()).add(key)
+            party = self._party(key)
+            sides.setdefault((allies or {}).get(party, party), set()).add(key)
         return sides
 
     def _context_parties(self, before_offset: int, place: Place | None = None) -> list[str]:
@@ -554,10 +623,16 @@ class DocumentExtractor:
                         found.append(m)
                 i = m.end
                 continue
+            if t.lower_ in {"unter", "um"} or t.text in HOST_NOUNS or (t.text[:1].isupper() and i > 0 and doc[i - 1].lower_ in {"des", "der"} and self.lex.is_role(doc[i - 2].text)):
+                i += 1  # "Delegation unter Leitung von X", "um den Leiter des Präsidialamts, X"
+                continue
             if t.lower_ in self.np_words or self.lex.is_role(t.text) or self.lex.is_group(t.text):
                 if t.text == "," and i + 1 < sent.end and not (doc[i + 1].lower_ in self.np_words - {","} or doc[i + 1].i in self.mention_at or self.lex.is_role(doc[i + 1].text)):
                     break
                 i += 1
+                continue
+            if t.text[:1].isupper() and t.text.endswith(("e", "en", "er")) and i + 1 < sent.end and (self.lex.is_role(doc[i + 1].text) or self.lex.is_group(doc[i + 1].text)):
+                i += 1  # capitalised adjective in a title: "dem Nationalen Sicherheitsberater"
                 continue
             if t.text[:1].islower() and t.text.isalpha() and t.lower_ not in self.subordinators and t.lower_ not in {"in", "im", "über", "zu", "zur", "zum", "am", "auf", "für", "nach", "bei", "seit", "ohne", "gab", "hatten", "sind", "ist", "war", "waren"} and t.text.endswith(("e", "en", "er", "es", "em")):
                 i += 1  # adjective ("vorigen", "russischen")
@@ -656,8 +731,9 @@ class DocumentExtractor:
             members = self._english_bag(tok, sent, consumed)
         else:
             members = self._bag(ranges, consumed)
-        keys = [m.kb_id_ for m in members] + self._resolve_pronouns(ranges, tok.i)
+        keys = [m.kb_id_ for m in members] + self._resolve_pronouns(ranges, tok.i) + self._numbered_group(sent, tok)
         keys = list(dict.fromkeys(keys))
+        allies = self._allied_states(members, ranges)
         if kind == "participate":
             if keys:
                 clause = self._clause_of(tok, clauses)
@@ -668,7 +744,26 @@ class DocumentExtractor:
         if len({self._party(k) for k in keys}) < 2:
             return
         rule = "meet.participation" if kind == "participate" else ("meet.verb." + (tok.lemma_ or tok.lower_))
-        self._add_meeting("Meeting", keys, sent, tok, evidence, rule, 0.85, ranges=ranges)
+        self._add_meeting("Meeting", keys, sent, tok, evidence, rule, 0.85, ranges=ranges, allies=allies)
+
+    def _allied_states(self, members: list[Span], ranges) -> dict[str, str]:
+        """'Die Sicherheitsberater Deutschlands, Frankreichs und Großbritanniens kamen mit der
+        ukrainischen Delegation zusammen': states coordinated on one side of a "mit" phrase
+        meet the partner, not each other. Returns state key -> key of the side it joins."""
+        doc = self.doc
+        mit = [i for a, b in ranges for i in range(a, b) if doc[i].lower_ in {"mit", "with"}]
+        if not mit:
+            return {}
+        cut = mit[0]
+        groups = ([m for m in members if m.start < cut], [m for m in members if m.start > cut])
+        allies: dict[str, str] = {}
+        for group in groups:
+            states = [m.kb_id_ for m in group if m.label_ in ("State", "Organization") and self._party(m.kb_id_) == m.kb_id_]
+            states = list(dict.fromkeys(states))
+            if len(states) >= 2 and not any(m.label_ == "Person" for m in group):
+                for key in states[1:]:
+                    allies[key] = states[0]
+        return allies
 
     def _english_bag(self, tok: Token, sent: Span, consumed: set[int]) -> list[Span]:
         """English SVO: subject before the verb, objects after 'with'/'by' until a cut word."""
@@ -698,8 +793,8 @@ class DocumentExtractor:
         if len({self._party(k) for k in keys}) >= 2:
             self._add_meeting("Meeting", keys, sent, tok, evidence, "meet.en.phrase", 0.8, ranges=[(sent.start, sent.end)])
 
-    def _add_meeting(self, kind, keys, sent, tok, evidence, rule, confidence, ranges=None) -> None:
-        sides = self._sides(keys)
+    def _add_meeting(self, kind, keys, sent, tok, evidence, rule, confidence, ranges=None, allies=None) -> None:
+        sides = self._sides(keys, allies or {})
         if len(sides) < 2:
             return
         self.out.meetings.append(
@@ -723,6 +818,8 @@ class DocumentExtractor:
         prev = [self.doc[k] for k in range(max(sent.start, noun.i - 3), noun.i)]
         if any(t.text in self.plan or t.text in self.negation for t in prev):
             return
+        if prev and prev[-1].lower_ in {"ein", "eine", "einen", "einem", "einer", "a", "an"}:
+            return  # "sich auf eine Vereinbarung einlassen": no particular agreement
         clause = self._clause_of(noun, clauses)
         if self._non_factual(clause, noun, meeting=False):
             return
@@ -764,24 +861,29 @@ class DocumentExtractor:
             if collective or not keys or self._first_plural_before(sent, tok):
                 context = self._context_parties(evidence.start, self._place_in([(sent.start, sent.end)]))
                 keys = context if (collective or self._first_plural_before(sent, tok) or self._impersonal(sent, tok)) else keys
+            group = self._numbered_group(sent, tok)
+            if group:
+                keys = group
             if not keys:
                 continue
-            if collective == "die beiden" and len(self._last_sentence_actors) >= 2:
-                keys = list(dict.fromkeys(self._last_sentence_actors))[:2]
             contents = self._agreement_contents(tok, sent, clauses)
             parties = self._with_states(keys)
             for content in contents:
                 self.out.agreements.append(
-                    AgreementRecord(parties, content, [evidence], self._date_in(ranges, tok), "agree.verb." + (tok.lemma_ or tok.lower_), 0.8)
+                    # the date of the agreeing, not a date inside what was agreed ("ab Mittwoch")
+                    AgreementRecord(parties, content, [evidence], self._date_in([(clause.start, tok.i + 1)], tok), "agree.verb." + (tok.lemma_ or tok.lower_), 0.8)
                 )
             if any("Delegation" in self.doc[i].text for a, b in ranges for i in range(a, b) if i < tok.i):
                 self._add_meeting("Meeting", keys, sent, tok, evidence, "meet.delegations-agreed", 0.7, ranges=ranges)
 
     def _agreement_blocked(self, ranges, tok: Token) -> bool:
+        """Negated or only intended agreeing. What was agreed may well lie in the future
+        ("auf ein Gipfeltreffen in den kommenden Tagen geeinigt"), so only modal and
+        intention words count, not future adjectives."""
         words = self._window_words(ranges)
         before = [w for w in words if w.i <= tok.i + 1]
         texts = {w.text for w in before}
-        if texts & self.negation or texts & (self.plan - {"möglich", "möglichen", "mögliche"}):
+        if texts & self.negation or texts & AGREEMENT_HEDGES:
             return True
         if any(w.lower_ in {"would", "could", "will", "can", "may", "might"} for w in before):
             return True
@@ -797,15 +899,40 @@ class DocumentExtractor:
             idx = _find_phrase(sent, phrase)
             if idx is not None and idx < tok.i + 3:
                 return " ".join(phrase).lower()
+        for t in sent:
+            if t.i >= tok.i + 3:
+                break
+            nxt = self.doc[t.i + 1] if t.i + 1 < len(self.doc) else None
+            if t.lower_ in {"beide", "beiden"} and nxt is not None and nxt.text in COLLECTIVE_NOUNS:
+                return "beide seiten"
         first = sent[0].text if len(sent) else ""
         if first == "Sie" and tok.i - sent.start <= 2:
             return "sie"
         return None
 
+    def _numbered_group(self, sent: Span, before: Token) -> list[str]:
+        """'die beiden', 'beide', 'die vier', 'alle drei' -> the last N actors mentioned."""
+        for t in sent:
+            if t.i >= before.i + 3:
+                break
+            n = NUMBER_WORDS.get(t.lower_)
+            if n is None:
+                continue
+            prev = self.doc[t.i - 1].lower_ if t.i > sent.start else ""
+            nxt = self.doc[t.i + 1] if t.i + 1 < len(self.doc) else None
+            # "beide unterzeichneten", "die beiden Präsidenten" name persons; "beide Seiten",
+            # "beide Regierungen" name the parties (see _collective_subject)
+            standalone = nxt is None or not nxt.text[:1].isupper() or nxt.i == before.i or (self.lex.is_role(nxt.text) and nxt.text not in COLLECTIVE_NOUNS)
+            if (prev in {"die", "alle"} or t.lower_ == "beide") and standalone:
+                recent = [k for k in reversed(self._recent_persons) if k][:n] or [k for k in reversed(self._recent_actors)][:n]
+                if len(recent) >= 2:
+                    self._sentence_refs.extend(recent)
+                    return list(reversed(recent))
+        return []
+
     def _first_plural_before(self, sent: Span, tok: Token) -> bool:
-        return any(t.text in self.first_plural for t in sent if t.i < tok.i) or any(
-            t.text in self.generic_subjects for t in sent if abs(t.i - tok.i) <= 3
-        )
+        """'wir/we' or impersonal 'man' as the subject: the parties in context agreed."""
+        return any(t.text in self.first_plural or t.lower_ == "man" for t in sent if t.i < tok.i)
 
     def _impersonal(self, sent: Span, tok: Token) -> bool:
         # "Es wurde vereinbart", "Vereinbart worden sei", "wurde … vereinbart"
@@ -822,10 +949,17 @@ class DocumentExtractor:
                 start = i + 1
                 break
         after = self._content_after(start, sent, skip_leading=True)
+        before = self._content_before(tok, clause)
+        trailer = start < sent.end and doc[start].text == "," and not any(
+            w.lower_ in {"zu", "dass", "to", "that"} or w.lower_.startswith(("zu", "aufzu", "anzu", "einzu")) and len(w) > 6 and w.lower_.endswith("en")
+            for w in doc[start:sent.end]
+        )
+        if before and trailer:
+            # "… auf eine weitere Runde verständigt, ebenfalls im Oman": the trailer adds detail
+            return [before]
         if after and after.rstrip(":").strip():
             return [after]
         # verb-final: "… haben … Gespräche über X vereinbart"
-        before = self._content_before(tok, clause)
         if before:
             return [before]
         # "We agreed to:" followed by list items in the next sentences
@@ -834,12 +968,13 @@ class DocumentExtractor:
         return []
 
     def _content_before(self, tok: Token, clause: Clause) -> str:
+        """Verb-final clauses: '… haben sich … auf X geeinigt' -> X (after the auxiliary or the
+        last participant, whichever is later; genitive attributes stay inside X)."""
         doc = self.doc
-        i = tok.i - 1
         start = clause.start
-        # from after the last participant/auxiliary to the verb
         for k in range(tok.i - 1, clause.start - 1, -1):
-            if k in self.mention_at or doc[k].lower_ in {"haben", "hat", "hatten", "hatte", "habe", "wurde", "ist"}:
+            m = self.mention_at.get(k)
+            if (m is not None and not m._.kg_genitive) or doc[k].lower_ in {"haben", "hat", "hatten", "hatte", "habe", "seien", "sei", "wurde", "ist"}:
                 start = k + 1
                 break
         words = [doc[k] for k in range(start, tok.i)]
@@ -851,6 +986,12 @@ class DocumentExtractor:
     def _content_after(self, start: int, sent: Span, skip_leading: bool, clause_only: bool = False) -> str:
         doc = self.doc
         words = [doc[k] for k in range(start, sent.end)]
+        if words and (words[0].lower_ in self.speech or words[0].lemma_ in self.speech):
+            return ""  # "…geeinigt, sagte Medinski": nothing follows the trigger
+        for k, w in enumerate(words):
+            if w.text == "," and k + 1 < len(words) and (words[k + 1].lower_ in self.speech or words[k + 1].lemma_ in self.speech):
+                words = words[:k]
+                break
         if skip_leading:
             while words and (words[0].text in AUX_WORDS or words[0].is_punct or words[0].is_space):
                 words = words[1:]
@@ -913,32 +1054,40 @@ class DocumentExtractor:
         if not done:
             self._modal_demand(sent, clauses, evidence, consumed)
 
-    def _demander_before(self, tok: Token, sent: Span, clauses, consumed) -> str | None:
-        clause = self._clause_of(tok, clauses)
+    def _demanders(self, tok: Token, sent: Span, clauses, consumed) -> list[str]:
+        """Who demands: the subject before the verb, else a pronoun ("forderten sie X auf"),
+        else the subject after the verb (V2 inversion)."""
         ranges = self._clause_span(tok, clauses)
-        cands = [m for m in self._bag(ranges, consumed) if m.start < tok.i] or [m for m in self._bag(ranges, consumed) if m.start > tok.i][:1]
-        if cands:
-            return cands[0].kb_id_
-        pron = self._resolve_pronouns(ranges, tok.i)
-        return pron[0] if pron else None
+        bag = self._bag(ranges, consumed)
+        before = [m for m in bag if m.start < tok.i]
+        if before:
+            return [before[0].kb_id_]
+        pron = self._resolve_pronouns([(tok.i, min(tok.i + 3, sent.end))], tok.i) or self._numbered_group(sent, tok)
+        if pron:
+            return pron
+        after = [m for m in bag if m.start > tok.i][:1]
+        if after:
+            return [after[0].kb_id_]
+        return self._resolve_pronouns(ranges, tok.i)[:1]
 
     def _lexical_demand(self, tok, sent, clauses, evidence, consumed) -> None:
         clause = self._clause_of(tok, clauses)
         words = self._window_words([(clause.start, clause.end)])
-        if {w.text for w in words} & self.negation or {w.lower_ for w in words if w.i < tok.i} & {"will", "wollen", "könnte", "würde"}:
+        near = [w for w in words if w.i < tok.i or w.i <= tok.i + 2]
+        if {w.lower_ for w in near} & {"nicht", "nie", "niemals", "not", "never", "kein", "keine", "keinen"} or {w.lower_ for w in words if w.i < tok.i} & {"will", "wollen", "könnte", "würde"}:
             return
-        if self._refusal(clause):
+        if self._refusal(clause) or self._in_indirect_question(tok):
             return
         if tok.i > sent.start and self.doc[tok.i - 1].lower_ in {"zu", "to"}:
             return
-        demander = self._demander_before(tok, sent, clauses, consumed)
-        if demander is None:
+        demanders = self._demanders(tok, sent, clauses, consumed)
+        if not demanders:
             return
         # addressee: "fordert X auf", "verlangt von X", "appelliert an X"
         addressee = None
         for m in self._mentions_in([(tok.i + 1, clause.end)]):
             prev = self.doc[m.start - 1].lower_ if m.start > 0 else ""
-            if m.kb_id_ != demander and (prev in {"von", "vom", "an"} or m.start - tok.i <= 3) and not self._is_genitive_attribute(m):
+            if m.kb_id_ not in demanders and (prev in {"von", "vom", "an"} or m.start - tok.i <= 3) and not self._is_genitive_attribute(m):
                 addressee = m.kb_id_
                 break
         start = tok.i + 1
@@ -950,22 +1099,40 @@ class DocumentExtractor:
         content = self._content_after(start, sent, skip_leading=True)
         if not content:
             return
-        self.out.demands.append(DemandRecord(demander, content, [evidence], addressee, "demand.verb." + (tok.lemma_ or tok.lower_), 0.85))
+        for demander in demanders:
+            self.out.demands.append(DemandRecord(demander, content, [evidence], addressee, "demand.verb." + (tok.lemma_ or tok.lower_), 0.85))
 
     def _nominal_demand(self, tok, sent, clauses, evidence, consumed) -> None:
         clause = self._clause_of(tok, clauses)
         words = self._window_words([(clause.start, tok.i)])
         if {w.text for w in words} & self.negation or self._refusal(clause):
             return  # "Der Kreml wies die Forderung zurück"
-        demander = self._demander_before(tok, sent, clauses, consumed)
-        if demander is None:
-            return
+        if any(w.lower_ in self.endorsements or w.lemma_.lower() in self.endorsements for w in self._window_words([(clause.start, clause.end)])):
+            return  # "Trump unterstütze die Forderung nach …": someone else's demand
+        # "Forderung nach X", "Notwendigkeit, X zu tun": the demanded content must follow
         start = tok.i + 1
-        if start < sent.end and self.doc[start].lower_ in {"nach", ","}:
-            start += 1
+        if not (start < sent.end and (self.doc[start].lower_ in {"nach", ","} or tok.text == "Notwendigkeit")):
+            return
+        demanders = self._demanders(tok, sent, clauses, consumed)
+        if not demanders:
+            return
+        start += 1
         content = self._content_after(start, sent, skip_leading=True)
         if content:
-            self.out.demands.append(DemandRecord(demander, content, [evidence], None, "demand.noun." + tok.text.lower(), 0.8))
+            for demander in demanders:
+                self.out.demands.append(DemandRecord(demander, content, [evidence], None, "demand.noun." + tok.text.lower(), 0.8))
+
+    def _trailing_speaker(self, sent: Span) -> str | None:
+        """The actor of a closing attribution: '…", Zelensky said.' / '…, sagte Merz.'"""
+        speech = [t for t in sent if t.lower_ in self.speech or t.lemma_ in self.speech]
+        if not speech:
+            return None
+        last = speech[-1]
+        comma = max((t.i for t in sent if t.text == "," and t.i < last.i), default=None)
+        if comma is None:
+            return None
+        after = [m for m in self.mentions if comma < m.start < sent.end and not self._is_genitive_attribute(m)]
+        return after[0].kb_id_ if after else None
 
     def _refusal(self, clause: Clause) -> bool:
         words = [self.doc[i] for i in range(clause.start, clause.end)]
@@ -979,9 +1146,15 @@ class DocumentExtractor:
         """'Russia wants NATO to disavow …, and for Ukraine to agree to neutrality'."""
         doc = self.doc
         subject = [m for m in self._sent_mentions(sent) if m.end <= tok.i and not self._is_genitive_attribute(m)]
-        if not subject:
+        if subject:
+            demander = subject[-1].kb_id_
+        elif tok.i > sent.start and doc[tok.i - 1].text in {"We", "we", "I"}:
+            # a quoted "We want …", attributed by "Zelensky said": the speaker demands
+            demander = self._trailing_speaker(sent)
+            if demander is None:
+                return False
+        else:
             return False
-        demander = subject[-1].kb_id_
         found = False
         i = tok.i + 1
         while i < sent.end:

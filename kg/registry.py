@@ -76,6 +76,22 @@ def normalise_role(role: str) -> str:
     return r
 
 
+def adjective_variants(name: str) -> list[str]:
+    """Inflected forms of a name that opens with an adjective: 'Auswärtiges Amt' ->
+    'Auswärtige Amt', 'Auswärtigen Amt', …; 'Russisches Außenministerium' also lower-case."""
+    first, _, rest = name.partition(" ")
+    if not rest or not first.isalpha():
+        return []
+    for ending in ("es", "er", "en", "em", "e"):
+        if first.endswith(ending) and len(first) > len(ending) + 3:
+            stem = first[: -len(ending)]
+            variants = {stem + e + " " + rest for e in ADJECTIVE_ENDINGS if e}
+            variants |= {v[0].lower() + v[1:] for v in variants}
+            variants.discard(name)
+            return sorted(variants)
+    return []
+
+
 def _as_tuple(value) -> tuple[str, ...]:
     if value is None:
         return ()
@@ -132,7 +148,10 @@ def build_registry(entries: list[Entry]) -> Registry:
                 add(form, e.key, "place")
                 reg.place_forms.setdefault(form, e.key)
             continue
-        for form in (e.label, *e.aliases, *e.genitives):
+        forms = [e.label, *e.aliases, *e.genitives]
+        if e.type == "Organization":
+            forms += [v for f in forms for v in adjective_variants(f)]
+        for form in forms:
             add(form, e.key, "name")
         reg.genitive_forms.update(e.genitives)
         for form in e.metonyms:

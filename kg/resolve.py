@@ -116,6 +116,12 @@ def _compatible(a: MeetingRecord, b: MeetingRecord, registry: Registry) -> bool:
     pa, pb = set(a.sides), set(b.sides)
     if not (pa <= pb or pb <= pa):
         return False
+    if pa != pb:
+        # a bilateral meeting inside a larger one only when someone attends both
+        members_a = {k for ms in a.sides.values() for k in ms} - pa
+        members_b = {k for ms in b.sides.values() for k in ms} - pb
+        if not members_a & members_b:
+            return False
     if a.date and b.date and a.date != b.date:
         return False
     return _place_within(a.place, b.place, registry)
@@ -146,10 +152,6 @@ def _merge_meetings(meetings: list[MeetingRecord], registry: Registry) -> list[M
         target.confidence = max(target.confidence, m.confidence)
     for m in merged:
         m.evidence.sort(key=lambda e: e.start)
-        # a side represented by people lists the people; the state stays its party
-        for party, members in m.sides.items():
-            if len(members) > 1 and party in members:
-                members.discard(party)
     return merged
 
 
