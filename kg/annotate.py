@@ -62,6 +62,7 @@ class Lexicon:
         self.group_nouns = set(data["group_nouns"])
         self.group_stems = {normalise_role(g) for g in data["group_nouns"] if g[0].isupper()}
         self.place_heads = set(data["place_heads"])
+        self.org_heads = {h: g for g, heads in data["organisation_heads"].items() for h in heads}
         self.locative = set(data["locative_prepositions"])
 
     def is_role(self, word: str) -> bool:
@@ -265,6 +266,9 @@ class ActorAnnotator:
                 forms[form + "s"] = (key, kind)
                 self.genitive_forms.add(form + "s")
         self.forms = forms
+        self.demonyms = demonyms(registry)
+        self.first_names = first_names(registry)
+        self._taken_key: dict[int, str] = {}
         for form in forms:
             patterns.setdefault(form, nlp.make_doc(form))
         for form, pattern in patterns.items():
@@ -317,6 +321,7 @@ class ActorAnnotator:
         spans.extend(self._collectives(doc))
         spans = filter_spans(spans)
         taken = {i for s in spans for i in range(s.start, s.end)}
+        self._taken_key = {i: s.kb_id_ for s in spans for i in range(s.start, s.end)}
         new_actors: dict[str, NewActor] = {}
         spans.extend(self._role_anchored(doc, taken, new_actors))
         spans = filter_spans(spans)
@@ -339,6 +344,8 @@ class ActorAnnotator:
                 continue
             if not self.lex.is_group(text):
                 continue
+            if i + 2 < len(doc) and _name_like(doc[i + 1]) and _name_like(doc[i + 2]) and doc[i + 1].text not in _NAME_PARTICLES:
+                continue  # "der estnische Unterhändler Jaan Kask": a role before a name
             # walk left over nationality adjectives joined by "und"/"," ("US- und russische")
             j = i - 1
             while j >= 0:
@@ -363,57 +370,162 @@ class ActorAnnotator:
         span._.kg_kind = kind
         return span
 
+    def _name_end(self, doc: Doc, start: int, taken: set[int]) -> int:
+        """End of a run of up to four name-like tokens starting at ``start`` (no particle at
+        either end, nothing already an actor, no line break)."""
+        j = start
+        while j < len(doc) and j - start < 4 and j not in taken and _name_like(doc[j]) and "\n" not in doc[j].text and doc[j].pos_ != "NOUN" or (j < len(doc) and j > start and doc[j].text in _NAME_PARTICLES and j not in taken and j - start < 4):
+            j += 1
+        while j > start and doc[j - 1].text in _NAME_PARTICLES:
+            j -= 1
+        if j > start and doc[start].text in _NAME_PARTICLES:
+            return start
+        return j
+
+    def _new_person(self, doc, start, end, role, affiliation, new_actors, taken) -> Span:
+        label = " ".join(doc[start:end].text.split())
+        key = slug(label)
+        if key not in new_actors:
+            new_actors[key] = NewActor(key, label, "Person", affiliation, role)
+        span = Span(doc, start, end, label="Person", kb_id=key)
+        span._.kg_kind = "new"
+        taken.update(range(start, end))
+        return span
+
     def _role_anchored(self, doc: Doc, taken: set[int], new_actors: dict[str, NewActor]) -> list[Span]:
-        """Persons introduced by a role noun, and role nouns that name a known office-holder."""
+        """Persons the registry does not know, and roles that name a known office-holder.
+
+        - role + name: "der finnische Präsident Alexander Stubb", "NATO-Generalsekretär Mark
+          Rutte", "Der Amerikaner Tom Becker";
+        - role + genitive + apposition: "der Chef der Afrikanischen Entwicklungsbank, Samuel
+          Mensah";
+        - a known first name + name: "Nigel Gould-Davies";
+        - a role alone: "der ukrainische Präsident" -> the unique holder of that office;
+        - later mentions by surname resolve to the same person.
+        """
         out: list[Span] = []
         for i, tok in enumerate(doc):
             if i in taken:
                 continue
             text = tok.text
             head = text.rsplit("-", 1)[-1] if "-" in text else text
-            if not (self.lex.is_role(head) or text in self.lex.english_roles):
+            demonym = self.demonyms.get(text)
+            if not (self.lex.is_role(head) or text in self.lex.english_roles or demonym):
                 continue
-            affiliation = self._role_affiliation(doc, i)
-            # the name that follows: up to four name-like tokens, none already an actor
-            j = i + 1
-            while j < len(doc) and j - i <= 4 and j not in taken and _name_like(doc[j]) and "\n" not in doc[j].text:
-                j += 1
-            while j > i + 1 and doc[j - 1].text in _NAME_PARTICLES:
-                j -= 1
-            name_tokens = doc[i + 1 : j]
-            if len(name_tokens) >= 2 or (len(name_tokens) == 1 and j < len(doc) and doc[j].text in {",", "."} and doc[i + 1].text[:1].isupper() and len(doc[i + 1]) > 2 and doc[i + 1].text not in _CAPITALISED_STOP and i + 2 < len(doc) and not doc[i + 1].is_sent_start):
-                if j < len(doc) and j in taken:
-                    continue  # "Präsident Donald Trump" handled by the registry
-                label = name_tokens.text
-                if any(t.text in {"bin", "von", "van", "de", "al"} for t in name_tokens[:1]):
-                    continue
-                key = slug(label)
-                if key not in new_actors:
-                    new_actors[key] = NewActor(key, label, "Person", affiliation, head)
-                span = Span(doc, name_tokens.start, name_tokens.end, label="Person", kb_id=key)
-                span._.kg_kind = "new"
-                out.append(span)
-                taken.update(range(name_tokens.start, name_tokens.end))
+            affiliation = demonym or self._role_affiliation(doc, i)
+            end = self._name_end(doc, i + 1, taken)
+            n = end - (i + 1)
+            single_ok = n == 1 and end < len(doc) and doc[end].text in {",", ".", "und"} and len(doc[i + 1]) > 2 and doc[i + 1].text not in _CAPITALISED_STOP and doc[i + 1].pos_ in ("PROPN", "X", "")
+            if n >= 2 or single_ok:
+                if end < len(doc) and end in taken:
+                    continue  # "Präsident Donald Trump": the registry has it
+                out.append(self._new_person(doc, i + 1, end, None if demonym else head, affiliation, new_actors, taken))
                 continue
-            if name_tokens or (i + 1 < len(doc) and (i + 1) in taken):
+            apposition = self._genitive_apposition(doc, i, taken)
+            if apposition is not None:
+                a_start, a_end, org_key = apposition
+                if not any(k in taken for k in range(a_start, a_end)):
+                    out.append(self._new_person(doc, a_start, a_end, head, affiliation or org_key, new_actors, taken))
+                continue
+            if n or (i + 1 < len(doc) and (i + 1) in taken):
                 continue
             # role without a name: "der ukrainische Präsident" -> the unique office-holder
-            if affiliation and not self._is_former(doc, i):
+            if affiliation and not demonym and not self._is_former(doc, i):
                 holders = self.registry.persons_with_role(affiliation, head)
                 if len(holders) == 1:
                     start = i - 1 if i > 0 and self.token_affiliation(doc[i - 1]) == affiliation else i
                     if start in taken:
                         start = i
                     out.append(self._mention(doc, start, i + 1, holders[0], "role"))
+        out.extend(self._unknown_organisations(doc, taken, new_actors))
+        # a first name the lexicon knows, followed by a name: "Nigel Gould-Davies"
+        for i, tok in enumerate(doc):
+            if i in taken or tok.text not in self.first_names or i + 1 >= len(doc):
+                continue
+            end = self._name_end(doc, i, taken)
+            if end - i >= 2 and doc[end - 1].pos_ in ("PROPN", "X") and (end >= len(doc) or end not in taken):
+                out.append(self._new_person(doc, i, end, None, None, new_actors, taken))
+        # "Der Amerikaner sagte …": the last person of that nationality mentioned before
+        persons_so_far = sorted(out, key=lambda sp: sp.start)
+        for i, tok in enumerate(doc):
+            state = self.demonyms.get(tok.text)
+            if not state or i in taken or i == 0 or doc[i - 1].lower_ not in {"der", "dem", "den"}:
+                continue
+            if i + 1 < len(doc) and doc[i + 1].pos_ not in ("VERB", "AUX", "PUNCT"):
+                continue
+            before = [sp for sp in persons_so_far if sp.end <= i and self._affiliation_of(sp.kb_id_, new_actors) == state]
+            if before:
+                out.append(self._mention(doc, i - 1, i + 1, before[-1].kb_id_, "role"))
+                out[-1].label_ = "Person"
+                taken.update((i - 1, i))
         # later mentions of a new person by surname ("Stubb", "Stubbs")
-        surnames = {a.label.split()[-1]: k for k, a in new_actors.items() if len(a.label.split()) >= 2}
+        surnames = {a.label.split()[-1]: k for k, a in new_actors.items() if a.type == "Person" and len(a.label.split()) >= 2}
         covered = {i for s in out for i in range(s.start, s.end)} | taken
         for i, tok in enumerate(doc):
             key = surnames.get(tok.text) or (surnames.get(tok.text[:-1]) if tok.text.endswith("s") else None)
             if key and i not in covered:
-                out.append(self._mention(doc, i, i + 1, key, "new"))
-                out[-1].label_ = "Person"
+                span = self._mention(doc, i, i + 1, key, "new")
+                span.label_ = "Person"
+                span._.kg_genitive = tok.text not in surnames
+                out.append(span)
         return out
+
+    def _unknown_organisations(self, doc: Doc, taken: set[int], new_actors: dict[str, NewActor]) -> list[Span]:
+        """Capitalised adjectives before an organisation head: 'die Afrikanische
+        Entwicklungsbank', 'des Internationalen Währungsfonds' -> a new organisation whose
+        label is the nominative ('Internationaler Währungsfonds')."""
+        out = []
+        for i, tok in enumerate(doc):
+            if i in taken or not tok.text[:1].isupper() or tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            low = tok.lower_
+            gender = next((g for head, g in self.lex.org_heads.items() if low.endswith(head)), None)
+            if gender is None:
+                continue
+            j = i
+            while j > 0 and (j - 1) not in taken and doc[j - 1].text[:1].isupper() and doc[j - 1].text[-1:] in "enrsm" and (doc[j - 1].pos_ == "ADJ" or doc[j - 1].lower_.endswith(("ische", "ischen", "ischer", "ale", "alen", "aler", "ale"))):
+                j -= 1
+            if j == i or doc[j].is_sent_start and j == i - 1 and doc[j].pos_ != "ADJ":
+                continue
+            ending = {"feminine": "e", "masculine": "er", "neuter": "es"}[gender]
+            words = [re.sub(r"(e|en|er|es|em)$", ending, t.text) for t in doc[j:i]] + [_nominative(tok.text)]
+            label = " ".join(words)
+            key = slug(label)
+            if self.registry.get(key) is None and key not in new_actors:
+                new_actors[key] = NewActor(key, label, "Organization", None, None)
+            target = key if self.registry.get(key) is None else key
+            span = Span(doc, j, i + 1, label="Organization", kb_id=target)
+            span._.kg_kind = "new"
+            taken.update(range(j, i + 1))
+            out.append(span)
+        return out
+
+    def _affiliation_of(self, key: str, new_actors: dict[str, NewActor]) -> str | None:
+        entry = self.registry.get(key)
+        if entry is not None:
+            return entry.affiliation
+        new = new_actors.get(key)
+        return new.affiliation if new else None
+
+    def _genitive_apposition(self, doc: Doc, i: int, taken: set[int]) -> tuple[int, int, str | None] | None:
+        """'der Chef der Afrikanischen Entwicklungsbank, Samuel Mensah' -> (start, end, org)."""
+        j = i + 1
+        if j >= len(doc) or doc[j].lower_ not in {"der", "des"}:
+            return None
+        j += 1
+        org_key = None
+        while j < len(doc) and j - i < 8 and doc[j].text not in {",", "."}:
+            if j in taken:
+                org_key = org_key or next((s for s in [self._taken_key.get(j)] if s), None)
+            if doc[j].pos_ in ("VERB", "AUX") or "\n" in doc[j].text:
+                return None
+            j += 1
+        if j + 1 >= len(doc) or doc[j].text != ",":
+            return None
+        end = self._name_end(doc, j + 1, taken)
+        if end - (j + 1) >= 2:
+            return j + 1, end, org_key
+        return None
 
     def _role_affiliation(self, doc: Doc, i: int) -> str | None:
         """Where the holder of a role belongs: 'US-Außenminister', 'der finnische Präsident',
@@ -486,6 +598,56 @@ class ActorAnnotator:
                 continue
             return False
         return False
+
+
+def _nominative(noun: str) -> str:
+    """Drop a genitive -s/-es from an organisation head ('Währungsfonds' stays, 'Amtes' -> 'Amt')."""
+    for suffix in ("es", "s"):
+        if noun.endswith(suffix) and not noun.endswith(("fonds", "ss", "us")) and len(noun) > 6:
+            if noun.lower().endswith(("amtes", "rates", "bundes", "gerichtes", "dienstes", "instituts", "komitees", "ministeriums", "parlaments", "zentrums", "amts", "rats", "dienstes", "verbands", "kongresses", "ausschusses", "büros", "forums", "bündnisses", "programms", "netzwerks", "sekretariats", "gerichtshofs")):
+                return noun[: -len(suffix)] if not noun.endswith("sses") else noun[:-2]
+    return noun
+
+
+def demonyms(registry: Registry) -> dict[str, str]:
+    """'Amerikaner', 'Russe', 'Ukrainerin' -> state key, derived from the adjective stems."""
+    out: dict[str, str] = {}
+    for entry in registry.entries.values():
+        if entry.type != "State":
+            continue
+        for adjective in entry.adjectives:
+            base = adjective[:-4] if adjective.endswith("isch") else adjective
+            if len(base) < 3 or "-" in base:
+                continue
+            base = base[0].upper() + base[1:]
+            for ending in ("er", "erin", "e", "in"):
+                out.setdefault(base + ending, entry.key)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _lexicon_first_names() -> frozenset[str]:
+    """First names listed in german-nouns (Wiktionary: pos 'Vorname')."""
+    import csv
+    from importlib import resources
+
+    names = set()
+    try:
+        with (resources.files("german_nouns") / "nouns.csv").open(encoding="utf-8") as handle:
+            rows = csv.reader(handle)
+            next(rows, None)
+            for row in rows:
+                if len(row) > 1 and "Vorname" in row[1]:
+                    names.add(row[0])
+    except (ModuleNotFoundError, FileNotFoundError):
+        pass
+    return frozenset(names)
+
+
+def first_names(registry: Registry) -> frozenset[str]:
+    """First names from the lexicon and from the registry's persons (international names)."""
+    from_registry = {e.label.split()[0] for e in registry.entries.values() if e.type == "Person" and len(e.label.split()) >= 2}
+    return _lexicon_first_names() | frozenset(n for n in from_registry if n[:1].isupper() and len(n) > 2)
 
 
 @Language.factory("kg_actors", default_config={"registry_path": None})

@@ -1184,7 +1184,7 @@ class DocumentExtractor:
             if modal is None:
                 continue
             texts = {w.text for w in words}
-            if texts & self.first_plural or texts & self.generic_subjects or "noch" in {w.lower_ for w in words}:
+            if texts & self.first_plural or texts & (self.generic_subjects - {"man", "Man"}) or "noch" in {w.lower_ for w in words}:
                 continue  # self-exhortation ("Wir müssen handeln") or progress assessment ("noch … nötig")
             if texts & {"nicht", "kein", "keine", "not"}:
                 continue
