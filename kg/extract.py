@@ -35,6 +35,7 @@ COLLECTIVE_NOUNS = {"Seiten", "Regierungen", "Länder", "Staaten", "Delegationen
 NUMBER_WORDS = {"beiden": 2, "beide": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6}
 AUX_WORDS = {
     "beide", "beiden", "Beide", "man", "demnach", "grundsätzlich", "erst", "dabei", "Regierungen", "Seiten",
+    "darauf", "dazu", "auf",
     "haben", "hat", "hatte", "hatten", "habe", "sich", "auch", "nun", "darauf", "dazu", "darüber", "worden",
     "sei", "seien", "wurde", "wurden", "ist", "sind", "war", "waren", ",", "dass", "zudem", "bereits", "jetzt",
     "zunächst", "außerdem", "schon", "to", ":", "that", "have", "has", "had", "nach", "eigenen", "Angaben",
@@ -74,7 +75,7 @@ class Clause:
     start: int  # token index in the Doc
     end: int
     subordinate: bool
-
+    group: int = 0  # main-clause pieces with one group id form one clause
 
 class DocumentExtractor:
     """Runs every relation rule over one annotated document."""
@@ -98,6 +99,7 @@ class DocumentExtractor:
         self.part_english = set(trig["participate"]["english"])
         self.phone_verbs = set(trig["phone"]["verbs"])
         self.phone_nouns = set(trig["phone"]["nouns"])
+        self.phone_separable = trig["phone"].get("separable", {})
         self.agree_verbs = set(trig["agree"]["verbs"])
         self.agree_separable = trig["agree"]["separable"]
         self.agree_english = set(trig["agree"]["english"])
@@ -105,6 +107,8 @@ class DocumentExtractor:
         self.demand_verbs = set(trig["demand"]["verbs"])
         self.demand_separable = trig["demand"]["separable"]
         self.demand_nouns = set(trig["demand"]["nouns"])
+        self.demand_prepositional = set(trig["demand"]["prepositional"])
+        self.english_call = set(trig["demand"]["english_call"])
         self.modals = set(trig["demand"]["modals"])
         self.necessity = set(trig["demand"]["necessity"])
         self.want = set(trig["demand"]["english_want"])
@@ -186,8 +190,10 @@ class DocumentExtractor:
                     self._add_meeting("PhoneCall", [m.kb_id_ for m in members], sent, tok, evidence, "call.noun", 0.8)
         # phone verbs
         for tok in sent:
-            if tok.lower_ in self.phone_verbs or tok.lemma_ in self.phone_verbs:
-                clause = self._clause_of(tok, clauses)
+            clause = self._clause_of(tok, clauses)
+            later = {self.doc[i].lower_ for i in range(tok.i + 1, clause.end)}
+            separable = any((tok.lemma_.lower() == v or tok.lower_ == v) and p in later for v, p in self.phone_separable.items())
+            if tok.lower_ in self.phone_verbs or tok.lemma_ in self.phone_verbs or separable:
                 if self._non_factual(clause, tok, meeting=True):
                     continue
                 members = self._bag(clause, consumed)
@@ -213,30 +219,42 @@ class DocumentExtractor:
 
     # ------------------------------------------------------------------ clauses
     def _clauses(self, sent: Span) -> list[Clause]:
-        """Split a sentence at commas/semicolons that open a new (sub)clause."""
+        """Split a sentence into clauses at commas, semicolons, colons and dashes.
+
+        Each clause knows whether it is subordinate, and main-clause pieces that a relative
+        or subordinate clause interrupts share a ``group`` ("Rubio, der sich in Istanbul
+        aufhielt, traf …"); a new main clause ("…, eine Einigung gab es aber nicht") starts
+        a new group.
+        """
         toks = list(sent)
-        cut_points: list[tuple[int, bool]] = [(sent.start, self._opens_subordinate(sent, 0))]
+        # (start, subordinate, new main group?)
+        cuts: list[tuple[int, bool, bool]] = [(sent.start, self._opens_subordinate(sent, 0), True)]
         for k, tok in enumerate(toks[:-1]):
-            if tok.text in {",", ";", ":", "–", "—"} or (tok.text == "-" and tok.whitespace_):
-                nxt = k + 1
-                if tok.text in {";", ":", "–", "—", "-"}:
-                    cut_points.append((sent.start + nxt, False))
-                elif self._opens_subordinate(sent, nxt):
-                    cut_points.append((sent.start + nxt, True))
-                elif any(t.lower_ in self.speech or t.lemma_ in self.speech for t in toks[cut_points[-1][0] - sent.start : k]) and not toks[nxt].is_punct:
-                    # "sagte über das Treffen, bei möglichen Gesprächen müssten …": reported speech
-                    cut_points.append((sent.start + nxt, True))
-                elif toks[nxt].text[:1].islower() and self._segment_is_finite_main(sent, nxt):
-                    cut_points.append((sent.start + nxt, False))
-                elif cut_points[-1][1] and k > 0 and toks[k - 1].text[:1].islower() and toks[k - 1].is_alpha:
-                    # "Rubio, der sich in Istanbul aufhielt, traf …": the verb-final relative
-                    # clause has ended; the main clause goes on
-                    cut_points.append((sent.start + nxt, False))
+            if not (tok.text in {",", ";", ":", "–", "—"} or (tok.text == "-" and tok.whitespace_)):
+                continue
+            nxt = k + 1
+            here = sent.start + nxt
+            previous = toks[cuts[-1][0] - sent.start : k]
+            if tok.text in {";", ":", "–", "—", "-"}:
+                cuts.append((here, False, True))
+            elif self._opens_subordinate(sent, nxt):
+                cuts.append((here, True, False))
+            elif any(t.lower_ in self.speech or t.lemma_ in self.speech for t in previous) and not toks[nxt].is_punct:
+                # "sagte über das Treffen, bei möglichen Gesprächen müssten …": reported speech
+                cuts.append((here, True, False))
+            elif toks[nxt].text[:1].islower() and self._segment_is_finite_main(sent, nxt):
+                cuts.append((here, False, True))  # ", sagte er", ", teilte … mit"
+            elif not cuts[-1][1] and toks[nxt].pos_ not in ("VERB", "AUX") and self._has_finite(previous) and self._has_finite(toks[nxt : self._segment_end(sent, nxt)]):
+                cuts.append((here, False, True))  # two main clauses joined by a comma
+            elif cuts[-1][1] and k > 0 and toks[k - 1].text[:1].islower() and toks[k - 1].is_alpha:
+                cuts.append((here, False, False))  # the main clause resumes after a relative clause
         clauses = []
-        for idx, (start, sub) in enumerate(cut_points):
-            end = cut_points[idx + 1][0] if idx + 1 < len(cut_points) else sent.end
-            clauses.append(Clause(start, end, sub))
-        # a clause after a subordinate one continues the main clause unless it is itself new
+        group = -1
+        for idx, (start, sub, new_group) in enumerate(cuts):
+            end = cuts[idx + 1][0] if idx + 1 < len(cuts) else sent.end
+            if not sub and (new_group or group < 0):
+                group += 1
+            clauses.append(Clause(start, end, sub, group if not sub else -1 - idx))
         return clauses
 
     def _segment_end(self, sent: Span, k: int) -> int:
@@ -275,6 +293,10 @@ class DocumentExtractor:
             return self._verb_final(toks[k:end])
         return False
 
+    def _has_finite(self, segment: list[Token]) -> bool:
+        """A finite verb outside any name ("Mosaad bin Mohammad": 'bin' is no verb here)."""
+        return any(t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm") and t.i not in self.mention_at for t in segment)
+
     @staticmethod
     def _verb_final(segment: list[Token]) -> bool:
         words = [t for t in segment if not t.is_punct and not t.is_space and t.text not in {"„", "“", "”"}]
@@ -302,7 +324,7 @@ class DocumentExtractor:
         c = self._clause_of(tok, clauses)
         if c.subordinate:
             return [(c.start, c.end)]
-        return self._main_tokens(clauses)
+        return [(x.start, x.end) for x in clauses if not x.subordinate and x.group == c.group]
 
     # ------------------------------------------------------------------ cues
     def _window_words(self, ranges: list[tuple[int, int]]) -> list[Token]:
@@ -465,7 +487,9 @@ class DocumentExtractor:
                     keys.extend(self._last_sentence_persons or self._last_sentence_actors)
                 elif t.lower_ in {"er", "he", "ihn", "ihm"} or (t.text == "sie" and not t.is_sent_start):
                     gender = "f" if t.lower_ in {"sie", "she"} else "m"
-                    cands = [m for m in self.mentions if m.end <= t.i and m.label_ == "Person" and m.sent.start == t.sent.start and not self._is_genitive_attribute(m)]
+                    # a pronoun never means a co-argument of its own clause ("Trump empfing ihn")
+                    own = self._clause_of(t, self._clauses(t.sent))
+                    cands = [m for m in self.mentions if m.end <= t.i and m.label_ == "Person" and m.sent.start == t.sent.start and not self._is_genitive_attribute(m) and not (own.start <= m.start < own.end)]
                     if cands:
                         keys.append(cands[0].kb_id_)
                         continue
@@ -1042,8 +1066,11 @@ class DocumentExtractor:
             low, lemma = tok.lower_, tok.lemma_.lower()
             clause = self._clause_of(tok, clauses)
             later = {doc[i].lower_ for i in range(tok.i + 1, clause.end)}
-            is_verb = (low in self.demand_verbs or lemma in self.demand_verbs or any((lemma == v or low == v) and p in later for v, p in self.demand_separable.items())) and not (tok.text[:1].isupper() and not tok.is_sent_start)
-            if is_verb:
+            prepositional = (low in self.demand_prepositional or lemma in self.demand_prepositional) and bool(later & {"auf", "darauf"})
+            is_verb = (low in self.demand_verbs or lemma in self.demand_verbs or prepositional or any((lemma == v or low == v) and p in later for v, p in self.demand_separable.items())) and not (tok.text[:1].isupper() and not tok.is_sent_start)
+            if low in self.english_call and tok.i + 1 < sent.end and (self.doc[tok.i + 1].lower_ == "on" or tok.lower_.startswith("urge")):
+                done |= self._english_want(tok, sent, evidence, consumed)
+            elif is_verb:
                 self._lexical_demand(tok, sent, clauses, evidence, consumed)
                 done = True
             elif tok.text in self.demand_nouns:
@@ -1122,6 +1149,36 @@ class DocumentExtractor:
             for demander in demanders:
                 self.out.demands.append(DemandRecord(demander, content, [evidence], None, "demand.noun." + tok.text.lower(), 0.8))
 
+    def _without_attribution(self, words: list[Token]) -> list[Token]:
+        """Drop 'Laut X', 'X zufolge' and ', so X' from a demand's content."""
+        drop: set[int] = set()
+        for w in words:
+            m = self.mention_at.get(w.i)
+            if m is None or w.i != m.start:
+                continue
+            prev = self.doc[m.start - 1] if m.start > 0 else None
+            after = self.doc[m.end] if m.end < len(self.doc) else None
+            if prev is not None and prev.lower_ == "laut":
+                drop |= set(range(prev.i, m.end))
+            elif after is not None and after.lower_ == "zufolge":
+                drop |= set(range(m.start, after.i + 1))
+            elif prev is not None and prev.lower_ == "so" and m.start >= 2 and self.doc[m.start - 2].text == ",":
+                drop |= set(range(m.start - 2, m.end))
+        return [w for w in words if w.i not in drop]
+
+    def _attributed_source(self, sent: Span) -> str | None:
+        """'Laut Lawrow müsse …', 'Wang Yi zufolge muss …', '…, so Rutte.'"""
+        doc = self.doc
+        for m in self._sent_mentions(sent):
+            prev = doc[m.start - 1] if m.start > sent.start else None
+            prev2 = doc[m.start - 2] if m.start - 1 > sent.start else None
+            after = doc[m.end] if m.end < sent.end else None
+            if (prev is not None and prev.lower_ == "laut") or (after is not None and after.lower_ == "zufolge"):
+                return m.kb_id_
+            if prev is not None and prev.lower_ == "so" and prev2 is not None and prev2.text == ",":
+                return m.kb_id_
+        return None
+
     def _trailing_speaker(self, sent: Span) -> str | None:
         """The actor of a closing attribution: '…", Zelensky said.' / '…, sagte Merz.'"""
         speech = [t for t in sent if t.lower_ in self.speech or t.lemma_ in self.speech]
@@ -1148,7 +1205,7 @@ class DocumentExtractor:
         subject = [m for m in self._sent_mentions(sent) if m.end <= tok.i and not self._is_genitive_attribute(m)]
         if subject:
             demander = subject[-1].kb_id_
-        elif tok.i > sent.start and doc[tok.i - 1].text in {"We", "we", "I"}:
+        elif tok.i > sent.start and doc[tok.i - 1].text in {"We", "we", "I", "They", "they"}:
             # a quoted "We want …", attributed by "Zelensky said": the speaker demands
             demander = self._trailing_speaker(sent)
             if demander is None:
@@ -1157,6 +1214,8 @@ class DocumentExtractor:
             return False
         found = False
         i = tok.i + 1
+        if i < sent.end and doc[i].lower_ == "on":
+            i += 1  # "called on Russia to …"
         while i < sent.end:
             m = self.mention_at.get(i)
             if m is not None and m.end < sent.end and doc[m.end].lower_ == "to":
@@ -1164,7 +1223,7 @@ class DocumentExtractor:
                 k = j + 1
                 while k < sent.end and not (doc[k].text == "," and k + 2 < sent.end and doc[k + 1].lower_ == "and" and doc[k + 2].lower_ == "for") and not (doc[k].text == "," and k + 1 < sent.end and (doc[k + 1].lower_ in self.speech or doc[k + 1].text[:1].isupper())):
                     k += 1
-                content = _join([doc[x] for x in range(j, k)])
+                content = _trim([doc[x] for x in range(j, k)])
                 if content:
                     self.out.demands.append(DemandRecord(demander, content, [evidence], m.kb_id_, "demand.en.wants", 0.8))
                     found = True
@@ -1201,7 +1260,7 @@ class DocumentExtractor:
             start = 0
             while start < len(words) and (words[start].lower_ in self.subordinators or words[start].is_punct or words[start].text in {"„", "“", "\""}):
                 start += 1
-            content = _trim(words[start:])
+            content = _trim(self._without_attribution(words[start:]))
             if len(content.split()) < 3:
                 continue
             self.out.demands.append(DemandRecord(speaker, content, [evidence], None, "demand.modal." + modal.lower_, 0.7))
@@ -1212,7 +1271,7 @@ class DocumentExtractor:
         doc = self.doc
         speech_tokens = [t for t in sent if (t.lower_ in self.speech or t.lemma_ in self.speech) and not (modal_clause.start <= t.i < modal_clause.end and t.i > modal_clause.start + 1)]
         if not speech_tokens:
-            return None
+            return self._attributed_source(sent)
         tok = speech_tokens[0]
         clause = self._clause_of(tok, clauses)
         own = [m for m in self._bag(clause, consumed) if not (modal_clause.start <= m.start < modal_clause.end)]
