@@ -320,9 +320,15 @@ class ActorAnnotator:
             spans.append(span)
         spans.extend(self._collectives(doc))
         spans = filter_spans(spans)
+        spans.extend(self._statistical_entities(doc, spans))
         taken = {i for s in spans for i in range(s.start, s.end)}
         self._taken_key = {i: s.kb_id_ for s in spans for i in range(s.start, s.end)}
         new_actors: dict[str, NewActor] = {}
+        for span in spans:
+            if span._.kg_kind == "ner" and span.kb_id_ not in new_actors:
+                role = doc[span.start - 1].text if span.start > 0 and self.lex.is_role(doc[span.start - 1].text) else None
+                affiliation = self._role_affiliation(doc, span.start - 1) if role else None
+                new_actors[span.kb_id_] = NewActor(span.kb_id_, " ".join(span.text.split()), span.label_, affiliation, role)
         spans.extend(self._role_anchored(doc, taken, new_actors))
         spans = filter_spans(spans)
         actors, places = self._split_places(doc, spans)
@@ -330,6 +336,21 @@ class ActorAnnotator:
         doc.spans["kg_places"] = sorted(places, key=lambda s: s.start)
         doc._.kg_new_actors = new_actors
         return doc
+
+    def _statistical_entities(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Persons and organisations found by a statistical NER (``--spacy-model``) that the
+        registry does not know. Their keys come from their text, like role-anchored names."""
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        out = []
+        for ent in doc.ents:
+            kind = _NER_TYPES.get(ent.label_)
+            if kind is None or any(i in taken for i in range(ent.start, ent.end)):
+                continue
+            label = " ".join(ent.text.split())
+            span = Span(doc, ent.start, ent.end, label=kind, kb_id=slug(label))
+            span._.kg_kind = "ner"
+            out.append(span)
+        return out
 
     def _collectives(self, doc: Doc) -> list[Span]:
         """'die russische Seite', 'US-Vertretern', 'US- und russische Beamte' -> the state."""
@@ -609,6 +630,9 @@ def _nominative(noun: str) -> str:
     return noun
 
 
+_NER_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization"}
+
+
 def demonyms(registry: Registry) -> dict[str, str]:
     """'Amerikaner', 'Russe', 'Ukrainerin' -> state key, derived from the adjective stems."""
     out: dict[str, str] = {}
@@ -720,10 +744,15 @@ def build_pipeline(registry_path: str | None = None, spacy_model: str | None = N
     if spacy_model:
         try:
             nlp = spacy.load(spacy_model)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             raise ValueError(f"--spacy-model {spacy_model!r} cannot be loaded: {exc}") from exc
-        if "kg_sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+        if nlp.lang != "de":
+            raise ValueError(f"--spacy-model {spacy_model!r} is a '{nlp.lang}' pipeline, not German")
+        if not {"parser", "senter", "sentencizer"} & set(nlp.pipe_names):
             nlp.add_pipe("kg_sentencizer", first=True)
+        if not {"tagger", "morphologizer"} & set(nlp.pipe_names):
+            # the model brings no POS: HanTa supplies POS and lemmas after its own components
+            nlp.add_pipe("kg_morph", after="kg_sentencizer" if "kg_sentencizer" in nlp.pipe_names else None)
     else:
         nlp = spacy.blank("de")
         nlp.add_pipe("kg_sentencizer")

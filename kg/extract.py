@@ -117,6 +117,7 @@ class DocumentExtractor:
         self.negation = set(d["negation_cues"])
         self.generic = set(d["generic_cues"])
         self.refusals = set(d["refusal_cues"])
+        self.rumours = set(d["rumour_cues"])
         self.endorsements = set(d["endorsement_verbs"])
         self.np_words = set(d["np_function_words"])
         self.subordinators = set(d["subordinators"])
@@ -355,7 +356,7 @@ class DocumentExtractor:
             negation = negation - {"ergebnislos", "gescheitert", "ohne", "without", "kein", "keine", "keinen", "keiner", "keinem", "keines", "no"}
             if trigger.i >= 1 and self.doc[max(0, trigger.i - 2)].lower_.startswith("kein") or (trigger.i >= 1 and self.doc[trigger.i - 1].lower_.startswith("kein")):
                 return True
-        if texts & self.plan or texts & negation or texts & self.generic:
+        if texts & self.plan or texts & negation or texts & self.generic or texts & self.rumours:
             return True
         lowers = {t.lower_ for t in words}
         if lowers & {"plans", "planned", "will", "would", "could", "might", "may", "expected", "not", "never"}:
@@ -907,7 +908,7 @@ class DocumentExtractor:
         words = self._window_words(ranges)
         before = [w for w in words if w.i <= tok.i + 1]
         texts = {w.text for w in before}
-        if texts & self.negation or texts & AGREEMENT_HEDGES:
+        if texts & self.negation or texts & AGREEMENT_HEDGES or texts & self.rumours:
             return True
         if any(w.lower_ in {"would", "could", "will", "can", "may", "might"} for w in before):
             return True

@@ -196,3 +196,70 @@ def test_background_box_yields_no_events(extractor):
     result = extractor.text(text, date="2025-06-06")
     assert result.agreements == []
     assert meeting_pairs(result) == {pair("friedrich-merz", "donald-tusk")}
+
+
+# --------------------------------------------------------------------------- actors beyond the registry
+
+def test_genitive_apposition_demonym_and_first_name_persons(extractor):
+    text = ("Die kenianische Präsidentin Amina Odhiambo kam in Nairobi mit dem estnischen Unterhändler Jaan Kask zusammen. "
+            "Auch der Chef der Afrikanischen Entwicklungsbank, Samuel Mensah, nahm an dem Treffen teil. "
+            "Zuvor hatte sich Odhiambo mit Lars Eriksson getroffen. "
+            "Der Amerikaner Tom Becker traf Kask am Mittwoch. Der Amerikaner sagte danach, Estland müsse mehr ausgeben.")
+    result = extractor.text(text, date="2025-06-11")
+    actors = result.actors
+    assert actors["amina-odhiambo"].affiliation == "kenia"
+    assert actors["jaan-kask"].affiliation == "estland"
+    assert actors["tom-becker"].affiliation == "usa"
+    assert actors["samuel-mensah"].type == "Person" and actors["lars-eriksson"].type == "Person"
+    assert actors["afrikanische-entwicklungsbank"].type == "Organization"
+    pairs = meeting_pairs(result)
+    assert {pair("amina-odhiambo", "jaan-kask"), pair("amina-odhiambo", "samuel-mensah"),
+            pair("amina-odhiambo", "lars-eriksson"), pair("tom-becker", "jaan-kask")} <= pairs
+    # "Der Amerikaner sagte" is Tom Becker
+    assert any(d.demander == "tom-becker" and "Estland" in d.content for d in result.demands)
+
+
+def test_unknown_organisation_label_is_nominative(extractor):
+    result = extractor.text("Der Chef des Internationalen Währungsfonds traf Vertreter der Europäischen Investitionsbank.", date="2025-06-11")
+    labels = {a.label for a in result.actors.values()}
+    assert "Europäische Investitionsbank" in labels
+
+
+# --------------------------------------------------------------------------- more linguistics
+
+@pytest.mark.parametrize(
+    "text, demander, word",
+    [
+        ("Die Ukraine bestand darauf, dass jede Vereinbarung ihre Souveränität achtet.", "ukraine", "Souveränität"),
+        ("Scholz rief China dazu auf, seinen Einfluss auf Moskau zu nutzen.", "olaf-scholz", "Einfluss"),
+        ("Rubio called on Russia to end the war now.", "marco-rubio", "war"),
+        ("Laut Lawrow müsse der Westen die Waffenlieferungen beenden.", "sergej-lawrow", "Waffenlieferungen"),
+        ("Die Nato müsse ihre Ostflanke stärken, so Rutte.", "mark-rutte", "Ostflanke"),
+        ("Wang Yi zufolge muss die EU ihre Zölle senken.", "wang-yi", "Zölle"),
+        ("Macron appellierte an Russland, die Angriffe sofort einzustellen.", "emmanuel-macron", "Angriffe"),
+    ],
+)
+def test_demand_patterns(extractor, text, demander, word):
+    demands = extractor.text(text, date="2025-06-11").demands
+    assert any(d.demander == demander and word in d.content for d in demands), demands
+
+
+def test_negation_in_a_second_main_clause_does_not_cancel_the_meeting(extractor):
+    result = extractor.text("Merz und Tusk haben sich in Warschau getroffen, eine Einigung gab es aber nicht.", date="2025-05-07")
+    assert pair("friedrich-merz", "donald-tusk") in meeting_pairs(result)
+    assert result.agreements == []
+
+
+def test_object_pronoun_is_not_the_subject(extractor):
+    text = "Selenskyj kehrte ins Weiße Haus zurück. Trump empfing ihn am Montag im Oval Office."
+    assert pair("donald-trump", "wolodymyr-selenskyj") in meeting_pairs(extractor.text(text, date="2025-08-19"))
+
+
+def test_rumoured_meeting_yields_nothing(extractor):
+    text = "Witkoff soll sich Medienberichten zufolge heimlich mit Dmitrijew getroffen haben."
+    assert meeting_pairs(extractor.text(text, date="2025-05-01")) == set()
+
+
+def test_phone_verb_needs_its_particle(extractor):
+    result = extractor.text("Scholz rief China dazu auf, seinen Einfluss zu nutzen.", date="2025-06-11")
+    assert not any(m.kind == "PhoneCall" for m in result.meetings)
