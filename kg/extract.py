@@ -26,6 +26,13 @@ from kg.annotate import Lexicon, NewActor, default_lexicon
 from kg.model import AgreementRecord, CleanDocument, DemandRecord, Evidence, MeetingRecord, Place
 from kg.registry import Registry
 
+PERSON_MEETING_VERBS = {"besuchen", "besuchte", "besuchten", "besucht", "begrüßen", "begrüßte", "begrüßten",
+                        "begrüßt", "sprechen", "sprach", "sprachen", "gesprochen"}
+PROHIBITION_MODALS = {"darf", "dürfe", "dürfen", "dürften", "must"}
+REPORTED_IMPERATIVES = {"solle", "sollen"}  # Konjunktiv I in reported speech: "Kiew solle verzichten"
+AGREEMENT_SUPPORT_VERBS = {"erzielen", "erzielt", "erzielten", "erzielte", "schließen", "schlossen", "schloss",
+                           "geschlossen", "abschließen", "abgeschlossen", "treffen", "getroffen", "trafen",
+                           "reached", "signed", "struck", "concluded"}
 AGREEMENT_HEDGES = {
     "soll", "sollen", "sollte", "sollten", "will", "wollen", "wollte", "wollten", "wolle", "möchte", "möchten",
     "könnte", "könnten", "würde", "würden", "dürfte", "dürften", "bereit", "Bereitschaft", "hoffen", "hofft",
@@ -215,8 +222,11 @@ class DocumentExtractor:
             if idx is not None:
                 self._english_phrase_meeting(idx, len(phrase), sent, evidence, consumed)
         # agreements and demands
+        agreements_before = len(self.out.agreements)
         self._verbal_agreements(sent, clauses, evidence, consumed)
-        self._demands(sent, clauses, evidence, consumed)
+        # "… seien sich einig, dass die Gespräche fortgesetzt werden müssten": the modal
+        # belongs to what was agreed, it is nobody's demand
+        self._demands(sent, clauses, evidence, consumed, modal=len(self.out.agreements) == agreements_before)
 
     # ------------------------------------------------------------------ clauses
     def _clauses(self, sent: Span) -> list[Clause]:
@@ -735,6 +745,16 @@ class DocumentExtractor:
             if lemma == "treffen" and "ein" in later:
                 return None
             return "meet"
+        if lemma in {"sprechen", "begrüßen"} or low in {"sprach", "sprachen", "begrüßte", "begrüßten", "begrüßt"}:
+            # talking in person: "sprach am Rande des Gipfels mit X", "wurde von X begrüßt"
+            in_person = "rande" in {w.lower_ for w in words} or any(p.start > tok.i and any(c.start <= p.start < c.end for c in clauses) for p in self.places if p.sent.start == sent.start)
+            if lemma == "sprechen" and ("mit" in later or "with" in later) and in_person and not later & {"telefonisch", "telefon", "video", "videoschalte"}:
+                return "meet"
+            if lemma == "begrüßen" and self.doc[tok.i - 1].lower_ != "zu":
+                return "meet"
+        return self._other_meet_kind(tok, low, lemma, words, later)
+
+    def _other_meet_kind(self, tok, low, lemma, words, later) -> str | None:
         if low in self.meet_english and any(w.lower_ in {"with"} for w in words if w.i > tok.i) | (low in {"hosted", "received"}):
             return "meet"
         if low in self.meet_support or lemma in self.meet_support:
@@ -742,7 +762,7 @@ class DocumentExtractor:
                 return "meet"
         if low in self.part_verbs or lemma in self.part_verbs:
             if lemma in {"zählen", "gehören"} or low in {"zählten", "gehörten"}:
-                return "participate" if any(w.text.startswith("Delegation") or w.lower_.endswith("delegation") for w in words) else None
+                return "participate" if any(w.lower_.endswith(("delegation", "abordnung", "verhandlungsteam")) for w in words) else None
             return "participate"
         if low in self.part_english and any(w.lower_ == "by" for w in words if w.i > tok.i):
             return "participate"
@@ -756,6 +776,11 @@ class DocumentExtractor:
             members = self._english_bag(tok, sent, consumed)
         else:
             members = self._bag(ranges, consumed)
+        lemma = tok.lemma_.lower()
+        if lemma in PERSON_MEETING_VERBS or tok.lower_ in PERSON_MEETING_VERBS:
+            # "besuchte Kiew" is a visit to a country, "begrüßte den Vorschlag" no meeting:
+            # these verbs meet people, so states and organisations after the verb do not count
+            members = [m for m in members if m.start < tok.i or m.label_ == "Person"]
         keys = [m.kb_id_ for m in members] + self._resolve_pronouns(ranges, tok.i) + self._numbered_group(sent, tok)
         keys = list(dict.fromkeys(keys))
         allies = self._allied_states(members, ranges)
@@ -866,6 +891,12 @@ class DocumentExtractor:
             return True
         clause = self._clause_of(tok, clauses)
         later = {self.doc[i].lower_ for i in range(tok.i + 1, clause.end)}
+        if (low in AGREEMENT_SUPPORT_VERBS or lemma in AGREEMENT_SUPPORT_VERBS) and any(
+            self.doc[i].text in self.agree_nouns for i in range(clause.start, clause.end)
+        ):
+            return True  # "erzielten eine Einigung über …", "schlossen ein Abkommen"
+        if low == "einig" and tok.i > clause.start and any(self.doc[i].lower_ == "sich" for i in range(clause.start, tok.i)):
+            return True  # "Beide Seiten seien sich einig, dass …"
         return any((lemma == v or low == v) and p in later for v, p in self.agree_separable.items())
 
     def _verbal_agreements(self, sent, clauses, evidence, consumed) -> None:
@@ -1060,7 +1091,7 @@ class DocumentExtractor:
         return out
 
     # ------------------------------------------------------------------ demands
-    def _demands(self, sent, clauses, evidence, consumed) -> None:
+    def _demands(self, sent, clauses, evidence, consumed, modal: bool = True) -> None:
         doc = self.doc
         done = False
         for tok in sent:
@@ -1079,7 +1110,11 @@ class DocumentExtractor:
                 done = True
             elif low in self.want and tok.i + 1 < sent.end:
                 done |= self._english_want(tok, sent, evidence, consumed)
-        if not done:
+            elif low in {"will", "wolle", "wollen", "wollte", "wollten"} and tok.i + 2 < sent.end and self.doc[tok.i + 1].text == "," and self.doc[tok.i + 2].lower_ == "dass":
+                done |= self._wants_that(tok, sent, clauses, evidence, consumed)
+            elif low in {"called", "calls", "call", "pressed", "presses"} and tok.i + 1 < sent.end and self.doc[tok.i + 1].lower_ == "for":
+                done |= self._english_called_for(tok, sent, evidence, consumed)
+        if not done and modal:
             self._modal_demand(sent, clauses, evidence, consumed)
 
     def _demanders(self, tok: Token, sent: Span, clauses, consumed) -> list[str]:
@@ -1137,15 +1172,23 @@ class DocumentExtractor:
             return  # "Der Kreml wies die Forderung zurück"
         if any(w.lower_ in self.endorsements or w.lemma_.lower() in self.endorsements for w in self._window_words([(clause.start, clause.end)])):
             return  # "Trump unterstütze die Forderung nach …": someone else's demand
-        # "Forderung nach X", "Notwendigkeit, X zu tun": the demanded content must follow
+        # "Forderung nach X", "Notwendigkeit, X zu tun": the demanded content must follow;
+        # a genitive right after the noun is the demander ("die Forderung Russlands nach …")
         start = tok.i + 1
+        genitive = self.mention_at.get(start)
+        if genitive is not None and genitive._.kg_genitive:
+            start = genitive.end
         if not (start < sent.end and (self.doc[start].lower_ in {"nach", ","} or tok.text == "Notwendigkeit")):
             return
-        demanders = self._demanders(tok, sent, clauses, consumed)
+        demanders = [genitive.kb_id_] if genitive is not None and genitive._.kg_genitive else self._demanders(tok, sent, clauses, consumed)
         if not demanders:
             return
         start += 1
         content = self._content_after(start, sent, skip_leading=True)
+        finite = next((t for t in self.doc[start : sent.end] if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm") and t.i not in self.mention_at), None)
+        if finite is not None and content:
+            # "Die Forderung Polens nach X stieß auf Kritik": the phrase ends at the verb
+            content = _trim([t for t in self.doc[start : finite.i] if not t.is_space])
         if content:
             for demander in demanders:
                 self.out.demands.append(DemandRecord(demander, content, [evidence], None, "demand.noun." + tok.text.lower(), 0.8))
@@ -1168,8 +1211,11 @@ class DocumentExtractor:
         return [w for w in words if w.i not in drop]
 
     def _attributed_source(self, sent: Span) -> str | None:
-        """'Laut Lawrow müsse …', 'Wang Yi zufolge muss …', '…, so Rutte.'"""
+        """'Laut Lawrow müsse …', 'Wang Yi zufolge muss …', '…, so Rutte.', 'Merz: …'"""
         doc = self.doc
+        first = self.mention_at.get(sent.start)
+        if first is not None and first.end < sent.end and doc[first.end].text == ":":
+            return first.kb_id_
         for m in self._sent_mentions(sent):
             prev = doc[m.start - 1] if m.start > sent.start else None
             prev2 = doc[m.start - 2] if m.start - 1 > sent.start else None
@@ -1191,6 +1237,27 @@ class DocumentExtractor:
             return None
         after = [m for m in self.mentions if comma < m.start < sent.end and not self._is_genitive_attribute(m)]
         return after[0].kb_id_ if after else None
+
+    def _wants_that(self, tok, sent, clauses, evidence, consumed) -> bool:
+        """'Trump will, dass Europa mehr zahlt': the subject demands the dass-clause."""
+        demanders = [m.kb_id_ for m in self._bag(self._clause_span(tok, clauses), consumed) if m.start < tok.i][:1]
+        content = self._content_after(tok.i + 3, sent, skip_leading=True)
+        if not demanders or not content:
+            return False
+        self.out.demands.append(DemandRecord(demanders[0], content, [evidence], None, "demand.verb.wollen-dass", 0.7))
+        return True
+
+    def _english_called_for(self, tok, sent, evidence, consumed) -> bool:
+        """'Macron called for a ceasefire': the subject demands the object of 'for'."""
+        left = tok.i - 1
+        while left > sent.start and self.doc[left].text not in {",", ";", ":"}:
+            left -= 1
+        subject = [m for m in self._sent_mentions(sent) if left <= m.start and m.end <= tok.i and not self._is_genitive_attribute(m)]
+        content = self._content_after(tok.i + 2, sent, skip_leading=False)
+        if not subject or not content:
+            return False
+        self.out.demands.append(DemandRecord(subject[-1].kb_id_, content, [evidence], None, "demand.en.called-for", 0.75))
+        return True
 
     def _refusal(self, clause: Clause) -> bool:
         words = [self.doc[i] for i in range(clause.start, clause.end)]
@@ -1238,15 +1305,21 @@ class DocumentExtractor:
         doc = self.doc
         for clause in clauses:
             words = [doc[i] for i in range(clause.start, clause.end)]
-            modal = next((w for w in words if w.lower_ in self.modals or w.lower_ in self.necessity), None)
-            if modal is None and not any(w.text == "Notwendigkeit" for w in words):
+            lowers = [w.lower_ for w in words]
+            modal = next((w for w in words if w.lower_ in self.modals or w.lower_ in self.necessity or w.lower_ in REPORTED_IMPERATIVES), None)
+            prohibition = next((w for w in words if w.lower_ in PROHIBITION_MODALS), None)
+            if prohibition is not None and {"nicht", "kein", "keine", "keinen", "nie"} & set(lowers):
+                modal = prohibition  # "Die Ukraine dürfe nicht der NATO beitreten": a demand not to
+            elif prohibition is not None and modal is None:
                 continue
             if modal is None:
                 continue
+            if modal.lower_ in REPORTED_IMPERATIVES and not any(w.i in self.mention_at for w in words if w.i < modal.i):
+                continue  # "danach solle ein Treffen folgen" reports a plan; "Kiew solle verzichten" demands
             texts = {w.text for w in words}
-            if texts & self.first_plural or texts & (self.generic_subjects - {"man", "Man"}) or "noch" in {w.lower_ for w in words}:
+            if texts & self.first_plural or texts & (self.generic_subjects - {"man", "Man"}) or "noch" in lowers:
                 continue  # self-exhortation ("Wir müssen handeln") or progress assessment ("noch … nötig")
-            if texts & {"nicht", "kein", "keine", "not"}:
+            if modal is not prohibition and texts & {"nicht", "kein", "keine", "not"}:
                 continue
             speaker = self._speaker(sent, clauses, clause, consumed)
             if speaker is None:

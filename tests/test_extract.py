@@ -263,3 +263,54 @@ def test_rumoured_meeting_yields_nothing(extractor):
 def test_phone_verb_needs_its_particle(extractor):
     result = extractor.text("Scholz rief China dazu auf, seinen Einfluss zu nutzen.", date="2025-06-11")
     assert not any(m.kind == "PhoneCall" for m in result.meetings)
+
+
+@pytest.mark.parametrize(
+    "text, demander, word",
+    [
+        ("Die Ukraine dürfe nicht der NATO beitreten, sagte Putin.", "wladimir-putin", "NATO"),
+        ("Kiew solle auf die besetzten Gebiete verzichten, sagte Peskow.", "dmitri-peskow", "Gebiete"),
+        ("Trump will, dass Europa mehr für die Verteidigung ausgibt.", "donald-trump", "Verteidigung"),
+        ("Die Forderung Polens nach schärferen Grenzkontrollen stieß auf Kritik.", "polen", "Grenzkontrollen"),
+        ("Merz: Putin muss endlich einlenken", "friedrich-merz", "einlenken"),
+        ("Macron called for an immediate ceasefire.", "emmanuel-macron", "ceasefire"),
+    ],
+)
+def test_more_demand_patterns(extractor, text, demander, word):
+    demands = extractor.text(text, date="2025-11-24").demands
+    assert any(d.demander == demander and word in d.content for d in demands), demands
+
+
+def test_reported_plan_with_solle_is_no_demand(extractor):
+    text = "Trump teilte mit, er habe ein Treffen vorbereitet; danach solle ein Dreiertreffen folgen."
+    assert extractor.text(text, date="2025-08-19").demands == []
+
+
+def test_agreement_through_support_verb_and_einig(extractor):
+    result = extractor.text(
+        "Die Ukraine und die USA erzielten in Genf eine Einigung über einen Rahmen für Friedensgespräche. "
+        "Beide Seiten seien sich einig, dass die Gespräche fortgesetzt werden müssten, sagte Sybiha.",
+        date="2025-11-24",
+    )
+    contents = [a.content for a in result.agreements]
+    assert any("Rahmen" in c for c in contents) and any("fortgesetzt" in c for c in contents)
+    assert result.demands == []  # the modal is part of what was agreed
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Selenskyj wurde in Brüssel von Ursula von der Leyen begrüßt.", pair("wolodymyr-selenskyj", "ursula-von-der-leyen")),
+        ("Am Rande des Gipfels sprach Merz mit Trump.", pair("friedrich-merz", "donald-trump")),
+    ],
+)
+def test_in_person_verbs(extractor, text, expected):
+    assert expected in meeting_pairs(extractor.text(text, date="2025-06-17"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Merz besuchte Kiew am Samstag.", "Merz sprach am Telefon mit Trump.", "Trump begrüßte die Entscheidung der EU."],
+)
+def test_visits_calls_and_endorsements_are_no_meetings(extractor, text):
+    assert meeting_pairs(extractor.text(text, date="2025-06-17")) == set()
