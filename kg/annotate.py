@@ -363,6 +363,12 @@ class ActorAnnotator:
                 if key and self.lex.is_group(head):
                     out.append(self._mention(doc, i, i + 1, key, "collective"))
                 continue
+            if text.endswith("-") and text.count("-") >= 2 and i + 2 < len(doc) and doc[i + 1].lower_ == "und":
+                # "die G7-Staats- und Regierungschefs": a truncated compound of an actor's leaders
+                key = self._state_prefix(text)
+                if key and (self.lex.is_role(doc[i + 2].text) or self.lex.is_group(doc[i + 2].text)):
+                    out.append(self._mention(doc, i, i + 3, key, "collective"))
+                continue
             if not self.lex.is_group(text):
                 continue
             if i + 2 < len(doc) and _name_like(doc[i + 1]) and _name_like(doc[i + 2]) and doc[i + 1].text not in _NAME_PARTICLES:

@@ -145,6 +145,8 @@ class DocumentExtractor:
         self._recent_persons: list[str] = []  # distinct, most recent last
         self._recent_actors: list[str] = []
         self._sentence_refs: list[str] = []  # actors this sentence names through pronouns/"die vier"
+        self._previous_speaker: str | None = None
+        self._sentence_starts: list[int] = [s_.start_char for s_ in doc.sents if s_.text.strip()]
 
     # ------------------------------------------------------------------ public
     def run(self) -> Extraction:
@@ -159,8 +161,11 @@ class DocumentExtractor:
             if not text or self._in_box(sent.start_char):
                 continue
             self._sentence_refs = []
+            if "\n\n" in self.doc.text[max(0, sent.start_char - 3) : sent.start_char + 1]:
+                self._previous_speaker = None  # indirect speech does not cross paragraphs
             if not text.rstrip("“”\"»« )").endswith("?"):
                 self._sentence(sent)
+            self._note_speaker(sent)
             # what the sentence was about, for pronouns in the next one (not genitive attributes)
             about = [m for m in self._sent_mentions(sent) if not self._is_genitive_attribute(m) and not self._is_source_or_excluded(m)]
             persons = list(dict.fromkeys([m.kb_id_ for m in about if m.label_ == "Person"] + [k for k in self._sentence_refs if self._type(k) == "Person"]))
@@ -420,14 +425,20 @@ class DocumentExtractor:
                 j -= 1
             if j >= 1 and doc[j].lower_ in {"von", "vom"} and self._attributive_von(j):
                 return True
+            if j >= 1 and doc[j].lower_ == "für" and doc[j - 1].text[:1].isupper() and doc[j - 1].i not in self.mention_at and not doc[j - 1].is_sent_start:
+                return True  # "die Trauerfeier für Papst Franziskus": the beneficiary of a noun
             if i + 1 < len(doc) and doc[i + 1].text in {"’s", "'s"}:
                 return True
             return False
         # states and organisations
         if i + 1 < len(doc) and doc[i + 1].text in {"’s", "'s"}:
             return True
-        if i >= 2 and prev.text[:1].isupper() and prev.i not in self.mention_at and doc[i - 2].lower_ in GENITIVE_ARTICLES and not self.lex.is_group(prev.text):
-            return True  # "der Chef des Staatsfonds RDIF": a name in a genitive apposition
+        if i >= 2 and prev.text[:1].isupper() and prev.i not in self.mention_at and not self.lex.is_group(prev.text):
+            k = i - 2
+            while k > 0 and _adjective(doc[k]):
+                k -= 1
+            if doc[k].lower_ in GENITIVE_ARTICLES:
+                return True  # "des Staatsfonds RDIF", "der südostasiatischen Staatengemeinschaft ASEAN"
         if is_s_genitive and m.end < len(doc) and (self.lex.is_role(doc[m.end].text) or (doc[m.end].text[:1].islower() and doc[m.end].text.endswith(("e", "en", "er", "es", "em")) and doc[m.end].lower_ not in self.np_words)):
             return True  # "Russlands Präsident Wladimir Putin": affiliation, not a participant
         if prev is not None and prev.lower_ in GENITIVE_ARTICLES and i >= 2:
@@ -453,6 +464,13 @@ class DocumentExtractor:
             return False
         if prev.i in self.mention_at or prev.i in self.place_at or prev.lower_ in TIME_NOUNS:
             return False
+        k = von - 2
+        while k > 0 and _adjective(doc[k]):
+            k -= 1
+        if k >= 0 and doc[k].lower_ in {"im", "in", "am", "beim", "auf", "vor", "an"} and any(
+            t.lower_ in {"wurde", "wurden", "worden", "wird"} for t in prev.sent
+        ):
+            return False  # "wurde im Finanzministerium von Bessent empfangen": the passive agent
         if any(d.start <= prev.i < d.end for d in self.dates):
             return False
         if self._is_meet_noun(prev) or prev.text in self.agree_nouns:
@@ -549,6 +567,9 @@ class DocumentExtractor:
             sides.setdefault((allies or {}).get(party, party), set()).add(key)
         return sides
 
+    def _sentences_between(self, start: int, end: int) -> int:
+        return sum(1 for s_ in self._sentence_starts if start < s_ <= end)
+
     def _context_parties(self, before_offset: int, place: Place | None = None) -> list[str]:
         """'beide Seiten', 'die Seiten', 'we': the parties of the meeting in context.
 
@@ -559,6 +580,9 @@ class DocumentExtractor:
             at_place = [m for m in candidates if m.place and m.place.key == place.key]
             candidates = at_place or candidates
         if candidates:
+            latest = max(candidates, key=lambda m: m.evidence[0].start)
+            if self._sentences_between(latest.evidence[0].start, before_offset) <= 2:
+                return sorted(latest.sides)  # the meeting just reported
             weight: dict[frozenset, int] = {}
             for m in candidates:
                 weight[frozenset(m.sides)] = weight.get(frozenset(m.sides), 0) + 1
@@ -625,6 +649,8 @@ class DocumentExtractor:
         t = tok.text
         if t in self.meet_nouns:
             return True
+        if t in {"Besuch", "Besuchs", "Staatsbesuch", "Staatsbesuchs"} and tok.i + 1 < len(self.doc) and self.doc[tok.i + 1].lower_ == "bei":
+            return True  # visiting a person ("bei seinem Besuch bei Xi") is meeting them
         low = t.lower()
         return t[:1].isupper() and len(t) > 8 and low.endswith(self.meet_suffixes) and "-" not in t[:3]
 
@@ -669,7 +695,7 @@ class DocumentExtractor:
             if t.text[:1].isupper() and t.text.endswith(("e", "en", "er")) and i + 1 < sent.end and (self.lex.is_role(doc[i + 1].text) or self.lex.is_group(doc[i + 1].text)):
                 i += 1  # capitalised adjective in a title: "dem Nationalen Sicherheitsberater"
                 continue
-            if t.text[:1].islower() and t.text.isalpha() and t.lower_ not in self.subordinators and t.lower_ not in {"in", "im", "über", "zu", "zur", "zum", "am", "auf", "für", "nach", "bei", "seit", "ohne", "gab", "hatten", "sind", "ist", "war", "waren"} and t.text.endswith(("e", "en", "er", "es", "em")):
+            if t.text[:1].islower() and t.text.isalpha() and _adjective(t) and t.lower_ not in self.subordinators:
                 i += 1  # adjective ("vorigen", "russischen")
                 continue
             if "-" in t.text and self.lex.is_role(t.text.rsplit("-", 1)[1]):
@@ -712,9 +738,16 @@ class DocumentExtractor:
     def _nominal_meeting(self, noun: Token, sent, clauses, evidence, consumed) -> None:
         members, end = self._np_participants(noun, sent)
         consumed.update(i for m in members for i in range(m.start, m.end))
+        clause = self._clause_of(noun, clauses)
+        if len({self._party(m.kb_id_) for m in members}) < 2 and self._framed_by_subject(noun):
+            # "Bei einem Treffen mit Starmer unterzeichnete Trump …", "fuhren Putin und Modi zu
+            # ihrem bilateralen Treffen": the clause's subject is the other participant
+            np_range = range(noun.i - 3, end)
+            subjects = [m for m in self._bag(self._clause_span(noun, clauses), consumed)
+                        if m.start not in np_range and not self._after_preposition(m)]
+            members = members + subjects
         if len({self._party(m.kb_id_) for m in members}) < 2:
             return
-        clause = self._clause_of(noun, clauses)
         prev = [self.doc[k] for k in range(max(sent.start, noun.i - 3), noun.i)]
         if any(t.text in self.plan or t.lower_ in {"vorbereitung", "vorbereitungen"} for t in prev):
             return
@@ -729,6 +762,21 @@ class DocumentExtractor:
         if following is not None and following.subordinate and self.doc[following.start].lower_ in self.relatives:
             ranges.append((following.start, following.end))
         self._add_meeting("Meeting", [m.kb_id_ for m in members], sent, noun, evidence, "meet.noun", 0.75, ranges=ranges)
+
+    def _after_preposition(self, m: Span) -> bool:
+        """'für ganz Europa', 'mit dem Präsidenten X': the mention sits in a prepositional phrase."""
+        k = m.start - 1
+        while k >= 0 and (self.doc[k].pos_ in ("DET", "ADJ", "ADV") or self.lex.is_role(self.doc[k].text)) and m.start - k < 5:
+            k -= 1
+        return k >= 0 and self.doc[k].pos_ == "ADP"
+
+    def _framed_by_subject(self, noun: Token) -> bool:
+        """'bei einem Treffen mit X', 'zu ihrem Treffen', 'während seines Besuchs bei X'."""
+        doc = self.doc
+        prev = [doc[k] for k in range(max(noun.sent.start, noun.i - 4), noun.i)]
+        possessive = any(t.lower_ in {"seinem", "seinen", "seines", "seiner", "ihrem", "ihren", "ihres", "ihrer", "sein", "ihr"} for t in prev[-3:])
+        framing = any(t.lower_ in {"bei", "beim", "nach", "während", "zu", "zum", "am"} for t in prev)
+        return possessive or (framing and noun.i + 1 < len(doc) and doc[noun.i + 1].lower_ in {"mit", "bei", "with"})
 
     def _meet_verb_kind(self, tok: Token, sent: Span, clauses: list[Clause]) -> str | None:
         low, lemma = tok.lower_, tok.lemma_.lower()
@@ -921,6 +969,8 @@ class DocumentExtractor:
             if group:
                 keys = group
             if not keys:
+                keys = self._resolve_pronouns([(clause.start, min(clause.end, tok.i + 3))], tok.i)
+            if not keys:
                 continue
             contents = self._agreement_contents(tok, sent, clauses)
             parties = self._with_states(keys)
@@ -1098,13 +1148,14 @@ class DocumentExtractor:
             low, lemma = tok.lower_, tok.lemma_.lower()
             clause = self._clause_of(tok, clauses)
             later = {doc[i].lower_ for i in range(tok.i + 1, clause.end)}
-            prepositional = (low in self.demand_prepositional or lemma in self.demand_prepositional) and bool(later & {"auf", "darauf"})
+            whole = {doc[i].lower_ for i in range(clause.start, clause.end)}
+            prepositional = (low in self.demand_prepositional or lemma in self.demand_prepositional) and bool(whole & {"auf", "darauf"})
             is_verb = (low in self.demand_verbs or lemma in self.demand_verbs or prepositional or any((lemma == v or low == v) and p in later for v, p in self.demand_separable.items())) and not (tok.text[:1].isupper() and not tok.is_sent_start)
             if low in self.english_call and tok.i + 1 < sent.end and (self.doc[tok.i + 1].lower_ == "on" or tok.lower_.startswith("urge")):
                 done |= self._english_want(tok, sent, evidence, consumed)
             elif is_verb:
-                self._lexical_demand(tok, sent, clauses, evidence, consumed)
-                done = True
+                # "…, forderte er": nothing follows, the modal clause before is the demand
+                done |= bool(self._lexical_demand(tok, sent, clauses, evidence, consumed))
             elif tok.text in self.demand_nouns:
                 self._nominal_demand(tok, sent, clauses, evidence, consumed)
                 done = True
@@ -1125,7 +1176,8 @@ class DocumentExtractor:
         before = [m for m in bag if m.start < tok.i]
         if before:
             return [before[0].kb_id_]
-        pron = self._resolve_pronouns([(tok.i, min(tok.i + 3, sent.end))], tok.i) or self._numbered_group(sent, tok)
+        clause = self._clause_of(tok, clauses)
+        pron = self._resolve_pronouns([(clause.start, min(tok.i + 3, sent.end))], tok.i) or self._numbered_group(sent, tok)
         if pron:
             return pron
         after = [m for m in bag if m.start > tok.i][:1]
@@ -1146,9 +1198,13 @@ class DocumentExtractor:
         demanders = self._demanders(tok, sent, clauses, consumed)
         if not demanders:
             return
-        # addressee: "fordert X auf", "verlangt von X", "appelliert an X"
+        # addressee: "fordert X auf", "verlangt von X", "appelliert an X", and in a verb-final
+        # clause the object before the verb ("hatte Trump Putin aufgefordert")
         addressee = None
-        for m in self._mentions_in([(tok.i + 1, clause.end)]):
+        between = [m for m in self._mentions_in([(clause.start, tok.i)]) if m.kb_id_ not in demanders and not self._is_genitive_attribute(m)]
+        if between and tok.i + 1 < sent.end and self.doc[tok.i + 1].text == ",":
+            addressee = between[-1].kb_id_
+        for m in self._mentions_in([(tok.i + 1, clause.end)]) if addressee is None else []:
             prev = self.doc[m.start - 1].lower_ if m.start > 0 else ""
             if m.kb_id_ not in demanders and (prev in {"von", "vom", "an"} or m.start - tok.i <= 3) and not self._is_genitive_attribute(m):
                 addressee = m.kb_id_
@@ -1159,11 +1215,18 @@ class DocumentExtractor:
             if self.doc[i].lower_ == "auf" and i + 1 < sent.end and self.doc[i + 1].text in {",", "."}:
                 start = i + 1
                 break
-        content = self._content_after(start, sent, skip_leading=True)
+        # "forderten die G7-Staats- und Regierungschefs, die Lösung müsse …": after V2
+        # inversion the subject stands between verb and demand
+        first = self.mention_at.get(start) or (self.mention_at.get(start + 1) if start + 1 < sent.end and self.doc[start].lower_ in {"der", "die", "das", "den", "dem"} else None)
+        if first is not None and first.kb_id_ in demanders and first.end < sent.end and self.doc[first.end].text == ",":
+            start = first.end + 1
+        colon = next((t.i for t in self.doc[start : sent.end] if t.text == ":"), None)
+        content = self._content_after(start, self.doc[sent.start : colon] if colon else sent, skip_leading=True)
         if not content:
-            return
+            return False
         for demander in demanders:
             self.out.demands.append(DemandRecord(demander, content, [evidence], addressee, "demand.verb." + (tok.lemma_ or tok.lower_), 0.85))
+        return True
 
     def _nominal_demand(self, tok, sent, clauses, evidence, consumed) -> None:
         clause = self._clause_of(tok, clauses)
@@ -1209,6 +1272,25 @@ class DocumentExtractor:
             elif prev is not None and prev.lower_ == "so" and m.start >= 2 and self.doc[m.start - 2].text == ",":
                 drop |= set(range(m.start - 2, m.end))
         return [w for w in words if w.i not in drop]
+
+    def _reported_speech(self, clause: Clause) -> bool:
+        """Konjunktiv I/II modals mark indirect speech ("müsse", "müssten", "dürfe", "solle")."""
+        return any(self.doc[i].lower_ in {"müsse", "müssten", "dürfe", "solle", "sei", "seien", "habe", "könne", "werde"} for i in range(clause.start, clause.end))
+
+    def _note_speaker(self, sent: Span) -> None:
+        """Remember who spoke in this sentence, for indirect speech in the next ones."""
+        clauses = self._clauses(sent)
+        for t in sent:
+            if t.lower_ in self.speech or t.lemma_ in self.speech:
+                clause = self._clause_of(t, clauses)
+                own = [m for m in self._mentions_in([(clause.start, clause.end)]) if not self._is_genitive_attribute(m)]
+                pron = self._resolve_pronouns([(clause.start, clause.end)], t.i) if not own else []
+                if own or pron:
+                    self._previous_speaker = own[0].kb_id_ if own else pron[0]
+                    return
+        source = self._attributed_source(sent)
+        if source is not None:
+            self._previous_speaker = source
 
     def _attributed_source(self, sent: Span) -> str | None:
         """'Laut Lawrow müsse …', 'Wang Yi zufolge muss …', '…, so Rutte.', 'Merz: …'"""
@@ -1306,9 +1388,10 @@ class DocumentExtractor:
         for clause in clauses:
             words = [doc[i] for i in range(clause.start, clause.end)]
             lowers = [w.lower_ for w in words]
-            modal = next((w for w in words if w.lower_ in self.modals or w.lower_ in self.necessity or w.lower_ in REPORTED_IMPERATIVES), None)
+            modal = next((w for w in words if w.lower_ in self.modals or w.lower_ in self.necessity or w.lower_ in REPORTED_IMPERATIVES
+                          or (w.lower_ in {"have", "has"} and w.i + 1 < len(doc) and doc[w.i + 1].lower_ == "to")), None)
             prohibition = next((w for w in words if w.lower_ in PROHIBITION_MODALS), None)
-            if prohibition is not None and {"nicht", "kein", "keine", "keinen", "nie"} & set(lowers):
+            if prohibition is not None and {"nicht", "kein", "keine", "keinen", "nie", "niemals", "never", "not"} & set(lowers):
                 modal = prohibition  # "Die Ukraine dürfe nicht der NATO beitreten": a demand not to
             elif prohibition is not None and modal is None:
                 continue
@@ -1317,7 +1400,7 @@ class DocumentExtractor:
             if modal.lower_ in REPORTED_IMPERATIVES and not any(w.i in self.mention_at for w in words if w.i < modal.i):
                 continue  # "danach solle ein Treffen folgen" reports a plan; "Kiew solle verzichten" demands
             texts = {w.text for w in words}
-            if texts & self.first_plural or texts & (self.generic_subjects - {"man", "Man"}) or "noch" in lowers:
+            if texts & self.first_plural or texts & self.generic_subjects or "noch" in lowers:
                 continue  # self-exhortation ("Wir müssen handeln") or progress assessment ("noch … nötig")
             if modal is not prohibition and texts & {"nicht", "kein", "keine", "not"}:
                 continue
@@ -1341,11 +1424,19 @@ class DocumentExtractor:
             return
 
     def _speaker(self, sent, clauses, modal_clause: Clause, consumed) -> str | None:
-        """The actor whose speech verb governs the sentence ("sagte X", "X betonte, dass")."""
+        """The actor whose speech verb governs the sentence ("sagte X", "X betonte, dass").
+
+        Indirect speech runs on over sentences: a sentence in Konjunktiv I without its own
+        attribution ("Russland müsse die Waffenruhe akzeptieren.", "…, hieß es weiter.")
+        belongs to the speaker of the sentence before."""
         doc = self.doc
         speech_tokens = [t for t in sent if (t.lower_ in self.speech or t.lemma_ in self.speech) and not (modal_clause.start <= t.i < modal_clause.end and t.i > modal_clause.start + 1)]
-        if not speech_tokens:
-            return self._attributed_source(sent)
+        impersonal = any(t.lower_ == "hieß" for t in sent) or not speech_tokens
+        if impersonal:
+            source = self._attributed_source(sent)
+            if source is None and self._reported_speech(modal_clause) and self._previous_speaker is not None:
+                return self._previous_speaker
+            return source
         tok = speech_tokens[0]
         clause = self._clause_of(tok, clauses)
         own = [m for m in self._bag(clause, consumed) if not (modal_clause.start <= m.start < modal_clause.end)]
@@ -1362,6 +1453,13 @@ class DocumentExtractor:
 
 
 # ---------------------------------------------------------------------- helpers
+
+def _adjective(tok: Token) -> bool:
+    """An adjective by its POS tag, or by its ending where no tagger ran."""
+    if tok.pos_:
+        return tok.pos_ == "ADJ"
+    return tok.text.endswith(("e", "en", "er", "es", "em")) and tok.lower_ not in {"gab", "hatten", "sind", "waren"}
+
 
 def _trim(words: list[Token]) -> str:
     """Content text without leading/trailing punctuation and quotes."""

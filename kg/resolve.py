@@ -116,12 +116,14 @@ def _compatible(a: MeetingRecord, b: MeetingRecord, registry: Registry) -> bool:
     pa, pb = set(a.sides), set(b.sides)
     if not (pa <= pb or pb <= pa):
         return False
-    if pa != pb:
-        # a bilateral meeting inside a larger one only when someone attends both
-        members_a = {k for ms in a.sides.values() for k in ms} - pa
-        members_b = {k for ms in b.sides.values() for k in ms} - pb
-        if not members_a & members_b:
-            return False
+    # people: two mentions are one meeting only if someone attends both, unless one of them
+    # names just the states ("die USA und Russland trafen sich")
+    members_a = {k for ms in a.sides.values() for k in ms} - pa
+    members_b = {k for ms in b.sides.values() for k in ms} - pb
+    if members_a and members_b and not members_a & members_b:
+        return False
+    if pa != pb and not members_a & members_b:
+        return False
     if a.date and b.date and a.date != b.date:
         return False
     return _place_within(a.place, b.place, registry)

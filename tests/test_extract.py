@@ -203,7 +203,7 @@ def test_background_box_yields_no_events(extractor):
 def test_genitive_apposition_demonym_and_first_name_persons(extractor):
     text = ("Die kenianische Präsidentin Amina Odhiambo kam in Nairobi mit dem estnischen Unterhändler Jaan Kask zusammen. "
             "Auch der Chef der Afrikanischen Entwicklungsbank, Samuel Mensah, nahm an dem Treffen teil. "
-            "Zuvor hatte sich Odhiambo mit Lars Eriksson getroffen. "
+            "Zuvor hatte sich Odhiambo mit Lars Eriksson getroffen. Eriksson sagte, man müsse schneller helfen. "
             "Der Amerikaner Tom Becker traf Kask am Mittwoch. Der Amerikaner sagte danach, Estland müsse mehr ausgeben.")
     result = extractor.text(text, date="2025-06-11")
     actors = result.actors
@@ -215,8 +215,9 @@ def test_genitive_apposition_demonym_and_first_name_persons(extractor):
     pairs = meeting_pairs(result)
     assert {pair("amina-odhiambo", "jaan-kask"), pair("amina-odhiambo", "samuel-mensah"),
             pair("amina-odhiambo", "lars-eriksson"), pair("tom-becker", "jaan-kask")} <= pairs
-    # "Der Amerikaner sagte" is Tom Becker
+    # "Der Amerikaner sagte" is Tom Becker; "man müsse" includes the speaker: no demand
     assert any(d.demander == "tom-becker" and "Estland" in d.content for d in result.demands)
+    assert not any(d.demander == "lars-eriksson" for d in result.demands)
 
 
 def test_unknown_organisation_label_is_nominative(extractor):
