@@ -315,3 +315,42 @@ def test_in_person_verbs(extractor, text, expected):
 )
 def test_visits_calls_and_endorsements_are_no_meetings(extractor, text):
     assert meeting_pairs(extractor.text(text, date="2025-06-17")) == set()
+
+
+def test_indirect_speech_continues_over_sentences(extractor):
+    text = ("Lawrow sprach am Dienstag vor Journalisten. Er sagte, die Gespräche seien schwierig. "
+            "Die Ukraine müsse auf den NATO-Beitritt verzichten.")
+    demands = extractor.text(text, date="2025-06-11").demands
+    assert any(d.demander == "sergej-lawrow" and "NATO-Beitritt" in d.content for d in demands)
+
+
+def test_indirect_speech_stops_at_a_paragraph(extractor):
+    text = "Lawrow sagte, die Gespräche seien schwierig.\n\nDie Ukraine müsse auf den NATO-Beitritt verzichten."
+    assert extractor.text(text, date="2025-06-11").demands == []
+
+
+def test_truncated_compound_of_an_organisation(extractor):
+    text = "In einer Erklärung forderten die G7-Staats- und Regierungschefs, Russland müsse die Angriffe einstellen."
+    demands = extractor.text(text, date="2025-06-17").demands
+    assert any(d.demander == "g7" and d.content.startswith("Russland müsse") for d in demands)
+
+
+def test_meeting_framed_by_the_clause_subject(extractor):
+    result = extractor.text(
+        "Bei einem Treffen mit dem britischen Premierminister Keir Starmer unterzeichnete Trump ein Dokument. "
+        "Am Montag fuhren Putin und Modi gemeinsam zu ihrem bilateralen Treffen.",
+        date="2025-09-01",
+    )
+    pairs = meeting_pairs(result)
+    assert pair("keir-starmer", "donald-trump") in pairs and pair("wladimir-putin", "narendra-modi") in pairs
+
+
+def test_passive_agent_after_a_place_and_beneficiary_phrase(extractor):
+    result = extractor.text(
+        "Swyrydenko wurde im Finanzministerium von Bessent empfangen. "
+        "Trump und Selenskyj sprachen am Rande der Trauerfeier für Papst Franziskus im Petersdom miteinander.",
+        date="2025-05-01",
+    )
+    pairs = meeting_pairs(result)
+    assert pair("julija-swyrydenko", "scott-bessent") in pairs
+    assert not any("franziskus" in k for p_ in pairs for k in p_)
