@@ -238,6 +238,12 @@ def test_unknown_organisation_label_is_nominative(extractor):
         ("Die Nato müsse ihre Ostflanke stärken, so Rutte.", "mark-rutte", "Ostflanke"),
         ("Wang Yi zufolge muss die EU ihre Zölle senken.", "wang-yi", "Zölle"),
         ("Macron appellierte an Russland, die Angriffe sofort einzustellen.", "emmanuel-macron", "Angriffe"),
+        ("Die Ukraine dürfe nicht der NATO beitreten, sagte Putin.", "wladimir-putin", "NATO"),
+        ("Kiew solle auf die besetzten Gebiete verzichten, sagte Peskow.", "dmitri-peskow", "Gebiete"),
+        ("Trump will, dass Europa mehr für die Verteidigung ausgibt.", "donald-trump", "Verteidigung"),
+        ("Die Forderung Polens nach schärferen Grenzkontrollen stieß auf Kritik.", "polen", "Grenzkontrollen"),
+        ("Merz: Putin muss endlich einlenken", "friedrich-merz", "einlenken"),
+        ("Macron called for an immediate ceasefire.", "emmanuel-macron", "ceasefire"),
     ],
 )
 def test_demand_patterns(extractor, text, demander, word):
@@ -264,22 +270,6 @@ def test_rumoured_meeting_yields_nothing(extractor):
 def test_phone_verb_needs_its_particle(extractor):
     result = extractor.text("Scholz rief China dazu auf, seinen Einfluss zu nutzen.", date="2025-06-11")
     assert not any(m.kind == "PhoneCall" for m in result.meetings)
-
-
-@pytest.mark.parametrize(
-    "text, demander, word",
-    [
-        ("Die Ukraine dürfe nicht der NATO beitreten, sagte Putin.", "wladimir-putin", "NATO"),
-        ("Kiew solle auf die besetzten Gebiete verzichten, sagte Peskow.", "dmitri-peskow", "Gebiete"),
-        ("Trump will, dass Europa mehr für die Verteidigung ausgibt.", "donald-trump", "Verteidigung"),
-        ("Die Forderung Polens nach schärferen Grenzkontrollen stieß auf Kritik.", "polen", "Grenzkontrollen"),
-        ("Merz: Putin muss endlich einlenken", "friedrich-merz", "einlenken"),
-        ("Macron called for an immediate ceasefire.", "emmanuel-macron", "ceasefire"),
-    ],
-)
-def test_more_demand_patterns(extractor, text, demander, word):
-    demands = extractor.text(text, date="2025-11-24").demands
-    assert any(d.demander == demander and word in d.content for d in demands), demands
 
 
 def test_reported_plan_with_solle_is_no_demand(extractor):
