@@ -146,7 +146,13 @@ class DocumentExtractor:
         self._recent_actors: list[str] = []
         self._sentence_refs: list[str] = []  # actors this sentence names through pronouns/"die vier"
         self._previous_speaker: str | None = None
-        self._sentence_starts: list[int] = [s_.start_char for s_ in doc.sents if s_.text.strip()]
+        self._text = doc.text  # Doc.text is rebuilt on every access
+        self._sentences: list[Span] = list(doc.sents)
+        self._sentence_starts: list[int] = [s_.start_char for s_ in self._sentences if s_.text.strip()]
+        # token index -> its sentence; computing Token.sent each time is slow in spaCy
+        self._sent_at: list[Span] = [sent for sent in self._sentences for _ in range(len(sent))]
+        self._sent_start_tokens = {sent.start for sent in self._sentences}
+        self._clause_cache: dict[int, list[Clause]] = {}
 
     # ------------------------------------------------------------------ public
     def run(self) -> Extraction:
@@ -156,12 +162,12 @@ class DocumentExtractor:
                     self.out.mentioned.setdefault(m.kb_id_, set()).add(" ".join(m.text.split()))
                 else:
                     self.out.mentioned.setdefault(m.kb_id_, set())
-        for sent in self.doc.sents:
+        for sent in self._sentences:
             text = sent.text.strip()
             if not text or self._in_box(sent.start_char):
                 continue
             self._sentence_refs = []
-            if "\n\n" in self.doc.text[max(0, sent.start_char - 3) : sent.start_char + 1]:
+            if "\n\n" in self._text[max(0, sent.start_char - 3) : sent.start_char + 1]:
                 self._previous_speaker = None  # indirect speech does not cross paragraphs
             if not text.rstrip("“”\"»« )").endswith("?"):
                 self._sentence(sent)
@@ -235,6 +241,12 @@ class DocumentExtractor:
 
     # ------------------------------------------------------------------ clauses
     def _clauses(self, sent: Span) -> list[Clause]:
+        cached = self._clause_cache.get(sent.start)
+        if cached is None:
+            cached = self._clause_cache[sent.start] = self._split_clauses(sent)
+        return cached
+
+    def _split_clauses(self, sent: Span) -> list[Clause]:
         """Split a sentence into clauses at commas, semicolons, colons and dashes.
 
         Each clause knows whether it is subordinate, and main-clause pieces that a relative
@@ -348,7 +360,7 @@ class DocumentExtractor:
 
     def _in_indirect_question(self, tok: Token) -> bool:
         """'Ob …, blieb offen', 'whether …': the trigger sits in an open question."""
-        sent = tok.sent
+        sent = self._sent_at[tok.i]
         for c in self._clauses(sent):
             if c.start <= tok.i < c.end:
                 first = self.doc[c.start]
@@ -409,7 +421,7 @@ class DocumentExtractor:
             # followed by a noun phrase of its own: "Putins außenpolitischer Berater Juri Uschakow"
             if is_s_genitive and i + 1 < len(doc) and (doc[i + 1].text[:1].islower() or self.lex.is_role(doc[i + 1].text)):
                 return True
-            if is_s_genitive and (i == 0 or doc[i - 1].is_sent_start or prev.is_punct):
+            if is_s_genitive and (i == 0 or (i - 1) in self._sent_start_tokens or prev.is_punct):
                 nxt = doc[m.end] if m.end < len(doc) else None
                 if nxt is not None and (nxt.text[:1].isupper() and not nxt.i in self.mention_at or nxt.text[:1].islower()):
                     return True
@@ -425,7 +437,7 @@ class DocumentExtractor:
                 j -= 1
             if j >= 1 and doc[j].lower_ in {"von", "vom"} and self._attributive_von(j):
                 return True
-            if j >= 1 and doc[j].lower_ == "für" and doc[j - 1].text[:1].isupper() and doc[j - 1].i not in self.mention_at and not doc[j - 1].is_sent_start:
+            if j >= 1 and doc[j].lower_ == "für" and doc[j - 1].text[:1].isupper() and doc[j - 1].i not in self.mention_at and (j - 1) not in self._sent_start_tokens:
                 return True  # "die Trauerfeier für Papst Franziskus": the beneficiary of a noun
             if i + 1 < len(doc) and doc[i + 1].text in {"’s", "'s"}:
                 return True
@@ -447,7 +459,7 @@ class DocumentExtractor:
             while j > 0 and doc[j].text[:1].islower() and doc[j].text.endswith(("e", "en", "er", "es", "em")):
                 j -= 1  # "des staatlichen russischen Investitionsfonds"
             before = doc[j] if doc[j].text[:1].isupper() else before
-            if before.text[:1].isupper() and before.i not in self.mention_at and not self.lex.is_group(before.text) and not before.is_sent_start and not self._is_meet_noun(before):
+            if before.text[:1].isupper() and before.i not in self.mention_at and not self.lex.is_group(before.text) and before.i not in self._sent_start_tokens and not self._is_meet_noun(before):
                 if not self.lex.is_role(before.text) or m.label_ == "Organization":
                     return True
         if is_s_genitive and prev is not None and prev.text[:1].isupper() and prev.i not in self.mention_at and not self.lex.is_group(prev.text) and not self.lex.is_role(prev.text):
@@ -460,7 +472,7 @@ class DocumentExtractor:
         Ankara von Erdogan empfangen', 'am Mittwoch von Trump') it names a passive agent."""
         doc = self.doc
         prev = doc[von - 1]
-        if not prev.text[:1].isupper() or prev.is_sent_start or prev.text in HOST_NOUNS:
+        if not prev.text[:1].isupper() or prev.i in self._sent_start_tokens or prev.text in HOST_NOUNS:
             return False
         if prev.i in self.mention_at or prev.i in self.place_at or prev.lower_ in TIME_NOUNS:
             return False
@@ -468,7 +480,7 @@ class DocumentExtractor:
         while k > 0 and _adjective(doc[k]):
             k -= 1
         if k >= 0 and doc[k].lower_ in {"im", "in", "am", "beim", "auf", "vor", "an"} and any(
-            t.lower_ in {"wurde", "wurden", "worden", "wird"} for t in prev.sent
+            t.lower_ in {"wurde", "wurden", "worden", "wird"} for t in self._sent_at[prev.i]
         ):
             return False  # "wurde im Finanzministerium von Bessent empfangen": the passive agent
         if any(d.start <= prev.i < d.end for d in self.dates):
@@ -514,11 +526,11 @@ class DocumentExtractor:
                 t = self.doc[i]
                 if (t.lower_ == "sie" and plural_verb) or t.lower_ == "they":
                     keys.extend(self._last_sentence_persons or self._last_sentence_actors)
-                elif t.lower_ in {"er", "he", "ihn", "ihm"} or (t.text == "sie" and not t.is_sent_start):
+                elif t.lower_ in {"er", "he", "ihn", "ihm"} or (t.text == "sie" and t.i not in self._sent_start_tokens):
                     gender = "f" if t.lower_ in {"sie", "she"} else "m"
                     # a pronoun never means a co-argument of its own clause ("Trump empfing ihn")
-                    own = self._clause_of(t, self._clauses(t.sent))
-                    cands = [m for m in self.mentions if m.end <= t.i and m.label_ == "Person" and m.sent.start == t.sent.start and not self._is_genitive_attribute(m) and not (own.start <= m.start < own.end)]
+                    own = self._clause_of(t, self._clauses(self._sent_at[t.i]))
+                    cands = [m for m in self.mentions if m.end <= t.i and m.label_ == "Person" and self._sent_at[m.start].start == self._sent_at[t.i].start and not self._is_genitive_attribute(m) and not (own.start <= m.start < own.end)]
                     if cands:
                         keys.append(cands[0].kb_id_)
                         continue
@@ -618,7 +630,7 @@ class DocumentExtractor:
             # "…, wo er Erdogan traf": the place is the antecedent of "wo"
             for a, b in ranges:
                 if self.doc[a].lower_ == "wo":
-                    before = [m for m in self.mentions if m.end <= a and m.sent.start == self.doc[a].sent.start and m.label_ == "State"]
+                    before = [m for m in self.mentions if m.end <= a and self._sent_at[m.start].start == self._sent_at[a].start and m.label_ == "State"]
                     if before:
                         entry = self.registry.get(before[-1].kb_id_)
                         return Place(key=entry.key, label=entry.label)
@@ -773,14 +785,14 @@ class DocumentExtractor:
     def _framed_by_subject(self, noun: Token) -> bool:
         """'bei einem Treffen mit X', 'zu ihrem Treffen', 'während seines Besuchs bei X'."""
         doc = self.doc
-        prev = [doc[k] for k in range(max(noun.sent.start, noun.i - 4), noun.i)]
+        prev = [doc[k] for k in range(max(self._sent_at[noun.i].start, noun.i - 4), noun.i)]
         possessive = any(t.lower_ in {"seinem", "seinen", "seines", "seiner", "ihrem", "ihren", "ihres", "ihrer", "sein", "ihr"} for t in prev[-3:])
         framing = any(t.lower_ in {"bei", "beim", "nach", "während", "zu", "zum", "am"} for t in prev)
         return possessive or (framing and noun.i + 1 < len(doc) and doc[noun.i + 1].lower_ in {"mit", "bei", "with"})
 
     def _meet_verb_kind(self, tok: Token, sent: Span, clauses: list[Clause]) -> str | None:
         low, lemma = tok.lower_, tok.lemma_.lower()
-        if tok.text[:1].isupper() and not tok.is_sent_start:
+        if tok.text[:1].isupper() and tok.i not in self._sent_start_tokens:
             return None  # nouns ("Treffen") are handled as nominal triggers
         clause = self._clause_of(tok, clauses)
         words = [self.doc[i] for i in range(clause.start, clause.end)]
@@ -795,7 +807,7 @@ class DocumentExtractor:
             return "meet"
         if lemma in {"sprechen", "begrüßen"} or low in {"sprach", "sprachen", "begrüßte", "begrüßten", "begrüßt"}:
             # talking in person: "sprach am Rande des Gipfels mit X", "wurde von X begrüßt"
-            in_person = "rande" in {w.lower_ for w in words} or any(p.start > tok.i and any(c.start <= p.start < c.end for c in clauses) for p in self.places if p.sent.start == sent.start)
+            in_person = "rande" in {w.lower_ for w in words} or any(p.start > tok.i and any(c.start <= p.start < c.end for c in clauses) for p in self.places if self._sent_at[p.start].start == sent.start)
             if lemma == "sprechen" and ("mit" in later or "with" in later) and in_person and not later & {"telefonisch", "telefon", "video", "videoschalte"}:
                 return "meet"
             if lemma == "begrüßen" and self.doc[tok.i - 1].lower_ != "zu":
@@ -933,7 +945,7 @@ class DocumentExtractor:
         low, lemma = tok.lower_, tok.lemma_.lower()
         if low in self.agree_english:
             return True
-        if tok.text[:1].isupper() and not tok.is_sent_start:
+        if tok.text[:1].isupper() and tok.i not in self._sent_start_tokens:
             return False
         if low in self.agree_verbs or lemma in self.agree_verbs:
             return True
@@ -1150,7 +1162,7 @@ class DocumentExtractor:
             later = {doc[i].lower_ for i in range(tok.i + 1, clause.end)}
             whole = {doc[i].lower_ for i in range(clause.start, clause.end)}
             prepositional = (low in self.demand_prepositional or lemma in self.demand_prepositional) and bool(whole & {"auf", "darauf"})
-            is_verb = (low in self.demand_verbs or lemma in self.demand_verbs or prepositional or any((lemma == v or low == v) and p in later for v, p in self.demand_separable.items())) and not (tok.text[:1].isupper() and not tok.is_sent_start)
+            is_verb = (low in self.demand_verbs or lemma in self.demand_verbs or prepositional or any((lemma == v or low == v) and p in later for v, p in self.demand_separable.items())) and not (tok.text[:1].isupper() and tok.i not in self._sent_start_tokens)
             if low in self.english_call and tok.i + 1 < sent.end and (self.doc[tok.i + 1].lower_ == "on" or tok.lower_.startswith("urge")):
                 done |= self._english_want(tok, sent, evidence, consumed)
             elif is_verb:
