@@ -54,7 +54,6 @@ HOST_NOUNS = {"Einladung", "Leitung", "Vorsitz"}
 TIME_NOUNS = {"abend", "morgen", "vormittag", "nachmittag", "mittag", "wochenende", "rande", "anschluss",
               "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag", "nacht"}  # "auf Einladung des Präsidenten X": X takes part
 ENGLISH_CUTS = {"as", "following", "after", "before", "to", "for", "about", "on", "–", "-", "—", ";"}
-SPEECH_ATTRIBUTION_END = {"mit"}  # "teilte … mit"
 
 
 @dataclass
@@ -413,7 +412,6 @@ class DocumentExtractor:
         doc = self.doc
         i = m.start
         prev = doc[i - 1] if i > 0 else None
-        text = m.text
         is_s_genitive = bool(m._.kg_genitive)
         if m.label_ == "Person":
             if is_s_genitive and prev is not None and (prev.text[:1].isupper() or prev.lower_ in self.np_words - {"und", ","}):
@@ -1012,7 +1010,6 @@ class DocumentExtractor:
         return m.start > tok.i and m.start - tok.i <= 3
 
     def _collective_subject(self, sent: Span, tok: Token) -> str | None:
-        words = [t.text for t in sent]
         for phrase in self.collectives:
             idx = _find_phrase(sent, phrase)
             if idx is not None and idx < tok.i + 3:
@@ -1441,7 +1438,6 @@ class DocumentExtractor:
         Indirect speech runs on over sentences: a sentence in Konjunktiv I without its own
         attribution ("Russland müsse die Waffenruhe akzeptieren.", "…, hieß es weiter.")
         belongs to the speaker of the sentence before."""
-        doc = self.doc
         speech_tokens = [t for t in sent if (t.lower_ in self.speech or t.lemma_ in self.speech) and not (modal_clause.start <= t.i < modal_clause.end and t.i > modal_clause.start + 1)]
         impersonal = any(t.lower_ == "hieß" for t in sent) or not speech_tokens
         if impersonal:
