@@ -1,8 +1,6 @@
 """The whole path on the seed corpus: build -> validate -> query -> reparse -> rebuild."""
 from __future__ import annotations
 
-import csv
-import io
 import subprocess
 import sys
 from pathlib import Path
