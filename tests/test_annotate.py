@@ -1,10 +1,13 @@
 """The spaCy components on their own: sentences, actor mentions, places, dates."""
 from __future__ import annotations
 
+import pytest
 import spacy
 
 from kg.annotate import sentencize
 from kg.extract import _resolve_date
+
+from conftest import SHARED
 import datetime as dt
 
 
@@ -64,3 +67,48 @@ def test_dates_are_normalised_and_weekdays_resolved(extractor):
     assert _resolve_date(("daymonth", (12, 2)), pub) == "2025-02-12"
     assert _resolve_date(("rel", -1), pub) == "2025-02-18"
     assert _resolve_date(("weekday", 0), None) is None
+
+
+def test_morphology_on_every_token(extractor):
+    doc = extractor.nlp("Die beiden vereinbarten den Beginn von Verhandlungen. Putin empfing Witkoff im Kreml.")
+    words = [t for t in doc if not t.is_space]
+    assert all(t.tag_ and t.pos_ for t in words)
+    by_text = {t.text: t for t in words}
+    assert by_text["vereinbarten"].lemma_ == "vereinbaren" and by_text["vereinbarten"].pos_ == "VERB"
+    assert by_text["empfing"].lemma_ == "empfangen" and str(by_text["empfing"].morph) == "VerbForm=Fin"
+    assert by_text["Verhandlungen"].lemma_ == "Verhandlung" and by_text["Verhandlungen"].tag_ == "NN"
+    assert by_text["Putin"].pos_ == "PROPN"
+
+
+def test_morphology_caches_sentences_and_words(extractor):
+    morph = extractor.nlp.get_pipe("kg_morph")
+    text = "Lawrow traf Rubio am Dienstag in Riad zu langen Gesprächen."
+    extractor.nlp(text)
+    sentences, lemmas = len(morph._sentences), len(morph._lemmas)
+    extractor.nlp(text)
+    assert (len(morph._sentences), len(morph._lemmas)) == (sentences, lemmas)
+
+
+UD_DEV = SHARED / "data" / "ud_german_gsd" / "de_gsd-ud-dev.conllu"
+
+
+@pytest.mark.skipif(not UD_DEV.exists(), reason="UD German GSD lives in ../shared/data")
+def test_morphology_accuracy_on_ud_german(extractor):
+    from spacy.tokens import Doc
+
+    morph = extractor.nlp.get_pipe("kg_morph")
+    total = upos = lemma = 0
+    sentence: list[list[str]] = []
+    for line in UD_DEV.read_text(encoding="utf-8").splitlines()[:6000]:
+        cols = line.split("\t")
+        if len(cols) == 10 and cols[0].isdigit():
+            sentence.append(cols)
+        elif not line.strip() and sentence:
+            doc = Doc(extractor.nlp.vocab, words=[c[1] for c in sentence], sent_starts=[True] + [False] * (len(sentence) - 1))
+            for tok, cols in zip(morph(doc), sentence):
+                total += 1
+                upos += tok.pos_ == cols[3]
+                lemma += tok.lemma_.lower() == cols[2].lower() or tok.pos_ in ("PROPN", "PUNCT", "NUM") and tok.text == cols[2]
+            sentence = []
+    assert total > 3000
+    assert upos / total > 0.9 and lemma / total > 0.9, (upos / total, lemma / total)
