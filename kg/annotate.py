@@ -237,10 +237,13 @@ def _name_like(tok: Token) -> bool:
     t = tok.text
     if t in _NAME_PARTICLES:
         return True
-    if not t[:1].isupper() or t in _CAPITALISED_STOP:
+    if t in _CAPITALISED_STOP:
         return False
-    # names are letters, hyphens and apostrophes; "W." initials count
-    return bool(re.fullmatch(r"[A-ZÄÖÜÀ-Ý][\w'’\-]*\.?", t)) and not t.isupper() or bool(re.fullmatch(r"[A-Z]\.", t))
+    if not t[:1].isupper():
+        return bool(re.fullmatch(r"(?:al|el|ad|as|at|az|ar|asch|ibn|bin)-[A-ZÄÖÜ][\w\-]+", t))
+    # names are letters, hyphens and apostrophes; "W." initials and Arabic "al-Dschubair" count
+    return (bool(re.fullmatch(r"[A-ZÄÖÜÀ-Ý][\w'’\-]*\.?", t)) and not t.isupper()) or bool(re.fullmatch(r"[A-Z]\.", t)) \
+        or bool(re.fullmatch(r"(?:al|el|ad|as|at|az|ar|asch|ibn|bin)-[A-ZÄÖÜ][\w\-]+", t))
 
 
 class ActorAnnotator:
@@ -329,7 +332,7 @@ class ActorAnnotator:
                 role = doc[span.start - 1].text if span.start > 0 and self.lex.is_role(doc[span.start - 1].text) else None
                 affiliation = self._role_affiliation(doc, span.start - 1) if role else None
                 new_actors[span.kb_id_] = NewActor(span.kb_id_, " ".join(span.text.split()), span.label_, affiliation, role)
-        spans.extend(self._role_anchored(doc, taken, new_actors))
+        spans.extend(self._role_anchored(doc, taken, new_actors, list(spans)))
         spans = filter_spans(spans)
         actors, places = self._split_places(doc, spans)
         doc.spans["kg_actors"] = sorted(actors, key=lambda s: s.start)
@@ -419,7 +422,7 @@ class ActorAnnotator:
         taken.update(range(start, end))
         return span
 
-    def _role_anchored(self, doc: Doc, taken: set[int], new_actors: dict[str, NewActor]) -> list[Span]:
+    def _role_anchored(self, doc: Doc, taken: set[int], new_actors: dict[str, NewActor], known: list[Span]) -> list[Span]:
         """Persons the registry does not know, and roles that name a known office-holder.
 
         - role + name: "der finnische Präsident Alexander Stubb", "NATO-Generalsekretär Mark
@@ -472,6 +475,19 @@ class ActorAnnotator:
             end = self._name_end(doc, i, taken)
             if end - i >= 2 and doc[end - 1].pos_ in ("PROPN", "X") and (end >= len(doc) or end not in taken):
                 out.append(self._new_person(doc, i, end, None, None, new_actors, taken))
+        # "Der Kanzler pochte …": the last person mentioned before who holds that role
+        persons_so_far = sorted(out + [sp for sp in known if sp.label_ == "Person"], key=lambda sp: sp.start)
+        for i, tok in enumerate(doc):
+            if i in taken or i == 0 or doc[i - 1].lower_ not in {"der", "die"} or not self.lex.is_role(tok.text):
+                continue
+            if i + 1 < len(doc) and (_name_like(doc[i + 1]) or doc[i + 1].pos_ in ("NOUN", "PROPN")):
+                continue
+            stem = normalise_role(tok.text)
+            before = [sp for sp in persons_so_far if sp.end <= i - 1 and stem in self._roles_of(sp.kb_id_)]
+            if before:
+                out.append(self._mention(doc, i - 1, i + 1, before[-1].kb_id_, "role"))
+                out[-1].label_ = "Person"
+                taken.update((i - 1, i))
         # "Der Amerikaner sagte …": the last person of that nationality mentioned before
         persons_so_far = sorted(out, key=lambda sp: sp.start)
         for i, tok in enumerate(doc):
@@ -526,6 +542,10 @@ class ActorAnnotator:
             taken.update(range(j, i + 1))
             out.append(span)
         return out
+
+    def _roles_of(self, key: str) -> set[str]:
+        entry = self.registry.get(key)
+        return {normalise_role(r) for r in entry.roles} if entry is not None else set()
 
     def _affiliation_of(self, key: str, new_actors: dict[str, NewActor]) -> str | None:
         entry = self.registry.get(key)
@@ -640,8 +660,9 @@ _NER_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization"}
 
 
 def demonyms(registry: Registry) -> dict[str, str]:
-    """'Amerikaner', 'Russe', 'Ukrainerin' -> state key, derived from the adjective stems."""
-    out: dict[str, str] = {}
+    """'Amerikaner', 'Russe', 'Ukrainerin' -> state key, derived from the adjective stems,
+    plus the irregular ones listed in the lexicon ('Franzose', 'Pole', 'Israeli')."""
+    out: dict[str, str] = {k: v for k, v in (load_lexicon().get("irregular_demonyms") or {}).items() if registry.get(v)}
     for entry in registry.entries.values():
         if entry.type != "State":
             continue

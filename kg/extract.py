@@ -28,7 +28,7 @@ from kg.registry import Registry
 
 PERSON_MEETING_VERBS = {"besuchen", "besuchte", "besuchten", "besucht", "begrüßen", "begrüßte", "begrüßten",
                         "begrüßt", "sprechen", "sprach", "sprachen", "gesprochen"}
-PROHIBITION_MODALS = {"darf", "dürfe", "dürfen", "dürften", "must"}
+PROHIBITION_MODALS = {"darf", "dürfe", "dürfen", "dürften", "must", "cannot"}
 REPORTED_IMPERATIVES = {"solle", "sollen"}  # Konjunktiv I in reported speech: "Kiew solle verzichten"
 AGREEMENT_SUPPORT_VERBS = {"erzielen", "erzielt", "erzielten", "erzielte", "schließen", "schlossen", "schloss",
                            "geschlossen", "abschließen", "abgeschlossen", "treffen", "getroffen", "trafen",
@@ -38,11 +38,14 @@ AGREEMENT_HEDGES = {
     "könnte", "könnten", "würde", "würden", "dürfte", "dürften", "bereit", "Bereitschaft", "hoffen", "hofft",
     "hoffte", "plant", "planen", "planten", "beabsichtigt", "Absicht", "angestrebt", "anstreben",
 }
-COLLECTIVE_NOUNS = {"Seiten", "Regierungen", "Länder", "Staaten", "Delegationen", "Parteien", "Verhandlungspartner"}
+MEDIATION_WORDS = {"Vermittlung", "Vermittler", "Vermittlern", "Mediation", "mediated", "brokered", "Schirmherrschaft"}
+PAIR_NOUNS = {"Nachbarn", "Nachbarländer", "Nachbarstaaten", "Konfliktparteien", "Kriegsparteien", "Verhandlungspartner", "Seiten"}
+COLLECTIVE_NOUNS = {"Seiten", "Regierungen", "Länder", "Ländern", "Staaten", "Delegationen", "Parteien",
+                    "Verhandlungspartner", "Verhandlungspartnern"}
 NUMBER_WORDS = {"beiden": 2, "beide": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6}
 AUX_WORDS = {
     "beide", "beiden", "Beide", "man", "demnach", "grundsätzlich", "erst", "dabei", "Regierungen", "Seiten",
-    "darauf", "dazu", "auf",
+    "darauf", "dazu", "auf", "sie",
     "haben", "hat", "hatte", "hatten", "habe", "sich", "auch", "nun", "darauf", "dazu", "darüber", "worden",
     "sei", "seien", "wurde", "wurden", "ist", "sind", "war", "waren", ",", "dass", "zudem", "bereits", "jetzt",
     "zunächst", "außerdem", "schon", "to", ":", "that", "have", "has", "had", "nach", "eigenen", "Angaben",
@@ -308,9 +311,9 @@ class DocumentExtractor:
             return False
         word = first.lower_
         if word in self.subordinators:
-            if word == "um" or word == "wie":
-                return True
             return True
+        if first.pos_ == "ADP" and k + 2 < len(toks) and toks[k + 1].lower_ in self.relatives and toks[k + 2].pos_ not in ("NOUN", "ADJ", "PROPN"):
+            return True  # "…, auf das sich London und Mauritius verständigt hatten"
         if word in self.relatives:
             # "…, der USA und der Türkei": an article before a noun, not a relative pronoun
             nxt = toks[k + 1] if k + 1 < len(toks) else None
@@ -498,6 +501,12 @@ class DocumentExtractor:
             return True
         if any(t.lower_ in EXCLUSION_WORDS for t in window[-2:]) or any(t.text == "Beteiligung" for t in window):
             return True
+        # "unter Vermittlung Katars, Ägyptens und der USA", "mediated by the United States"
+        k = m.start - 1
+        while k >= 0 and m.start - k < 12 and (doc[k].text in {",", "und", "and", "der", "des", "the", "by"} or k in self.mention_at):
+            k -= 1
+        if k >= 0 and (doc[k].text in MEDIATION_WORDS or doc[k].lower_ in MEDIATION_WORDS):
+            return True
         # "nicht X" / "weder X noch Y"
         return False
 
@@ -523,7 +532,9 @@ class DocumentExtractor:
             for i in range(a, b):
                 t = self.doc[i]
                 if (t.lower_ == "sie" and plural_verb) or t.lower_ == "they":
-                    keys.extend(self._last_sentence_persons or self._last_sentence_actors)
+                    # the actors of the sentence before ("Die SOZ-Staaten einigten sich … Zum
+                    # Abschluss unterzeichneten sie …"), people and bodies alike
+                    keys.extend(self._last_sentence_actors)
                 elif t.lower_ in {"er", "he", "ihn", "ihm"} or (t.text == "sie" and t.i not in self._sent_start_tokens):
                     gender = "f" if t.lower_ in {"sie", "she"} else "m"
                     # a pronoun never means a co-argument of its own clause ("Trump empfing ihn")
@@ -955,6 +966,8 @@ class DocumentExtractor:
             return True  # "erzielten eine Einigung über …", "schlossen ein Abkommen"
         if low == "einig" and tok.i > clause.start and any(self.doc[i].lower_ == "sich" for i in range(clause.start, tok.i)):
             return True  # "Beide Seiten seien sich einig, dass …"
+        if lemma == "verpflichten" and tok.i + 1 < clause.end and self.doc[tok.i + 1].lower_ == "sich":
+            return True  # "verpflichten sich beide Staaten, …" (kept only with two sides)
         return any((lemma == v or low == v) and p in later for v, p in self.agree_separable.items())
 
     def _verbal_agreements(self, sent, clauses, evidence, consumed) -> None:
@@ -978,10 +991,18 @@ class DocumentExtractor:
             group = self._numbered_group(sent, tok)
             if group:
                 keys = group
+            if collective:
+                # "beide Länder" when the sentence itself names two sides ("Die Außenminister
+                # Bairamow und Mirsojan paraphierten …, auf den sich beide Länder verständigt hatten")
+                own = list(dict.fromkeys(m.kb_id_ for m in self._bag([(sent.start, sent.end)], consumed) if m.start < tok.i))
+                if len({self._party(k) for k in own}) >= 2:
+                    keys = own
             if not keys:
                 keys = self._resolve_pronouns([(clause.start, min(clause.end, tok.i + 3))], tok.i)
             if not keys:
                 continue
+            if not self._agreeing_sides(keys, tok, collective):
+                continue  # "Trump unterzeichnete ein Dekret": one side signing is no agreement
             contents = self._agreement_contents(tok, sent, clauses)
             parties = self._with_states(keys)
             for content in contents:
@@ -991,6 +1012,14 @@ class DocumentExtractor:
                 )
             if any("Delegation" in self.doc[i].text for a, b in ranges for i in range(a, b) if i < tok.i):
                 self._add_meeting("Meeting", keys, sent, tok, evidence, "meet.delegations-agreed", 0.7, ranges=ranges)
+
+    def _agreeing_sides(self, keys: list[str], tok: Token, collective: str | None) -> bool:
+        """An agreement needs two sides, or a body whose members agree among themselves."""
+        if collective or len({self._party(k) for k in keys}) >= 2:
+            return True
+        if tok.lemma_.lower() in {"verpflichten"} or tok.lower_.startswith("verpflicht"):
+            return False  # a one-sided pledge
+        return any(self._type(k) == "Organization" for k in keys)  # "Die SOZ-Staaten einigten sich"
 
     def _agreement_blocked(self, ranges, tok: Token) -> bool:
         """Negated or only intended agreeing. What was agreed may well lie in the future
@@ -1015,11 +1044,14 @@ class DocumentExtractor:
             if idx is not None and idx < tok.i + 3:
                 return " ".join(phrase).lower()
         for t in sent:
-            if t.i >= tok.i + 3:
+            if t.i >= tok.i + 7:
                 break
             nxt = self.doc[t.i + 1] if t.i + 1 < len(self.doc) else None
-            if t.lower_ in {"beide", "beiden"} and nxt is not None and nxt.text in COLLECTIVE_NOUNS:
+            near = t.i < tok.i + 3 or self.doc[t.i - 1].lower_ == "zwischen"  # "… vereinbarten Abkommens zwischen beiden Ländern"
+            if near and t.lower_ in {"beide", "beiden"} and nxt is not None and nxt.text in COLLECTIVE_NOUNS:
                 return "beide seiten"
+            if t.lower_ == "die" and nxt is not None and nxt.text in PAIR_NOUNS and abs(nxt.i - tok.i) <= 3:
+                return "beide seiten"  # "einigten sich die Nachbarn darauf"
         first = sent[0].text if len(sent) else ""
         if first == "Sie" and tok.i - sent.start <= 2:
             return "sie"
@@ -1063,14 +1095,17 @@ class DocumentExtractor:
             if doc[i].lower_ in {"überein"}:
                 start = i + 1
                 break
+        antecedent = self._relative_antecedent(clause)
+        if antecedent:
+            # "das Chagos-Abkommen, auf das sich London und Mauritius verständigt hatten"
+            return [antecedent]
         after = self._content_after(start, sent, skip_leading=True)
         before = self._content_before(tok, clause)
-        trailer = start < sent.end and doc[start].text == "," and not any(
-            w.lower_ in {"zu", "dass", "to", "that"} or w.lower_.startswith(("zu", "aufzu", "anzu", "einzu")) and len(w) > 6 and w.lower_.endswith("en")
-            for w in doc[start:sent.end]
-        )
-        if before and trailer:
-            # "… auf eine weitere Runde verständigt, ebenfalls im Oman": the trailer adds detail
+        verb_final = start >= sent.end or doc[start].is_punct or start >= clause.end
+        opens_content = start + 1 < sent.end and (doc[start + 1].lower_ in {"dass", "that"} or self._zu_infinitive_follows(start, sent))
+        if before and verb_final and not opens_content:
+            # "… auf Regeln für Patrouillen verständigt, wo es 2020 …": the object precedes
+            # the verb; what follows the comma is another clause
             return [before]
         if after and after.rstrip(":").strip():
             return [after]
@@ -1081,6 +1116,37 @@ class DocumentExtractor:
         if sent.text.rstrip().endswith(":"):
             return self._list_items_after(sent)
         return []
+
+    def _zu_infinitive_follows(self, start: int, sent: Span) -> bool:
+        """', X zu tun' / ', X aufzunehmen' right after the verb: the agreed content
+        (not ', wo es zu Zusammenstößen kam', where 'zu' is a preposition)."""
+        nxt = self.doc[start + 1] if start + 1 < sent.end else None
+        if nxt is None or nxt.lower_ in self.subordinators or nxt.lower_ in self.relatives and nxt.pos_ == "PRON":
+            return False
+        for w in self.doc[start + 1 : min(sent.end, start + 25)]:
+            if w.text in {",", ";"} and w.i > start + 1:
+                return False
+            if w.tag_ in ("PTKZU", "VVIZU") or (not w.tag_ and w.lower_ == "zu"):
+                return True
+        return False
+
+    def _relative_antecedent(self, clause: Clause) -> str:
+        """A relative clause 'auf das/den/die …' names what was agreed before its comma."""
+        doc = self.doc
+        if not clause.subordinate or clause.end - clause.start < 3:
+            return ""
+        first, second = doc[clause.start], doc[clause.start + 1]
+        if first.lower_ not in {"auf", "über"} or second.lower_ not in self.relatives:
+            return ""
+        k = clause.start - 1
+        if k < 0 or doc[k].text != ",":
+            return ""
+        j = k - 1
+        while j > doc[k].sent.start and k - j < 8 and not doc[j].is_punct and doc[j].pos_ not in ("VERB", "AUX", "ADP") :
+            j -= 1
+        words = [t for t in doc[j + 1 : k] if not t.is_space]
+        # one noun is enough here: "das Chagos-Abkommen"
+        return _join(words) if words and any(t.pos_ in ("NOUN", "PROPN") for t in words) else ""
 
     def _content_before(self, tok: Token, clause: Clause) -> str:
         """Verb-final clauses: '… haben sich … auf X geeinigt' -> X (after the auxiliary or the
@@ -1160,7 +1226,7 @@ class DocumentExtractor:
             whole = {doc[i].lower_ for i in range(clause.start, clause.end)}
             prepositional = (low in self.demand_prepositional or lemma in self.demand_prepositional) and bool(whole & {"auf", "darauf"})
             is_verb = (low in self.demand_verbs or lemma in self.demand_verbs or prepositional or any((lemma == v or low == v) and p in later for v, p in self.demand_separable.items())) and not (tok.text[:1].isupper() and tok.i not in self._sent_start_tokens)
-            if low in self.english_call and tok.i + 1 < sent.end and (self.doc[tok.i + 1].lower_ == "on" or tok.lower_.startswith("urge")):
+            if low in self.english_call and tok.i + 1 < sent.end and (self.doc[tok.i + 1].lower_ in {"on", "upon"} or tok.lower_.startswith("urge")):
                 done |= self._english_want(tok, sent, evidence, consumed)
             elif is_verb:
                 # "…, forderte er": nothing follows, the modal clause before is the demand
@@ -1230,7 +1296,15 @@ class DocumentExtractor:
         if first is not None and first.kb_id_ in demanders and first.end < sent.end and self.doc[first.end].text == ",":
             start = first.end + 1
         colon = next((t.i for t in self.doc[start : sent.end] if t.text == ":"), None)
+        rest = [t for t in self.doc[start : colon or sent.end] if not t.is_punct and not t.is_space and t.i not in self.mention_at and t.lower_ not in {"der", "die", "das"}]
+        if not rest:
+            return False  # "…, forderte der Franzose.": the demand is the clause before
         content = self._content_after(start, self.doc[sent.start : colon] if colon else sent, skip_leading=True)
+        if not content or (start < sent.end and self.doc[start].is_punct and not self._zu_infinitive_follows(start, sent)):
+            # verb-final: "hatte beide Seiten zu maximaler Zurückhaltung aufgerufen"
+            zu = next((t.i for t in self.doc[clause.start : tok.i] if t.lower_ in {"zu", "zur", "zum", "auf"} and t.pos_ == "ADP"), None)
+            before = _trim([t for t in self.doc[zu : tok.i] if not t.is_space]) if zu is not None else ""
+            content = before or content
         if not content:
             return False
         for demander in demanders:
@@ -1373,7 +1447,7 @@ class DocumentExtractor:
             return False
         found = False
         i = tok.i + 1
-        if i < sent.end and doc[i].lower_ == "on":
+        if i < sent.end and doc[i].lower_ in {"on", "upon"}:
             i += 1  # "called on Russia to …"
         while i < sent.end:
             m = self.mention_at.get(i)
@@ -1400,7 +1474,7 @@ class DocumentExtractor:
             modal = next((w for w in words if w.lower_ in self.modals or w.lower_ in self.necessity or w.lower_ in REPORTED_IMPERATIVES
                           or (w.lower_ in {"have", "has"} and w.i + 1 < len(doc) and doc[w.i + 1].lower_ == "to")), None)
             prohibition = next((w for w in words if w.lower_ in PROHIBITION_MODALS), None)
-            if prohibition is not None and {"nicht", "kein", "keine", "keinen", "nie", "niemals", "never", "not"} & set(lowers):
+            if prohibition is not None and ({"nicht", "kein", "keine", "keinen", "nie", "niemals", "never", "not"} & set(lowers) or prohibition.lower_ == "cannot"):
                 modal = prohibition  # "Die Ukraine dürfe nicht der NATO beitreten": a demand not to
             elif prohibition is not None and modal is None:
                 continue
