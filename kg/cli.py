@@ -111,6 +111,108 @@ def build(
         raise typer.Exit(EXIT_NEGATIVE)
 
 
+def _endpoint(endpoint, server, gsp_url, update_url, query_url, auth, timeout):
+    from kg.remote import RemoteError, endpoint_for
+
+    try:
+        return endpoint_for(endpoint, server, gsp_url=gsp_url, update_url=update_url, query_url=query_url,
+                            auth=auth, timeout=timeout)
+    except RemoteError as exc:
+        _fail(str(exc))
+
+
+ServerOption = Annotated[str, typer.Option("--server", help="Store profile: oxigraph, virtuoso or generic.")]
+GspOption = Annotated[Optional[str], typer.Option("--gsp-url", help="Graph Store Protocol URL (--server generic).")]
+UpdateOption = Annotated[Optional[str], typer.Option("--update-url", help="SPARQL Update URL (--server generic).")]
+QueryUrlOption = Annotated[Optional[str], typer.Option("--query-url", help="SPARQL query URL (--server generic).")]
+AuthOption = Annotated[Optional[str], typer.Option("--auth", help="basic, digest or none (default: from the profile).")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for an answer.")]
+
+
+@app.command()
+def push(
+    graphs: Annotated[list[Path], typer.Argument(help="Built graphs (.trig/.nq keep one graph per document).")],
+    endpoint: Annotated[str, typer.Option("--endpoint", help="Base URL of the store, e.g. http://127.0.0.1:7878.")],
+    server: ServerOption = "oxigraph",
+    via: Annotated[str, typer.Option("--via", help="gsp (one PUT per graph) or update (batched SPARQL Update).")] = "gsp",
+    gsp_url: GspOption = None,
+    update_url: UpdateOption = None,
+    query_url: QueryUrlOption = None,
+    auth: AuthOption = None,
+    timeout: TimeoutOption = 60.0,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Triples per INSERT DATA (--via update).")] = 500,
+) -> None:
+    """Load built graphs into a SPARQL 1.1 store; unchanged graphs are skipped.
+
+    Credentials: KG_USER and KG_PASSWORD, or a netrc entry for the store's host."""
+    from kg.remote import RemoteError, push_dataset
+
+    target = _endpoint(endpoint, server, gsp_url, update_url, query_url, auth, timeout)
+    store = _load_graphs(graphs)
+    try:
+        reports = push_dataset(store, target, via=via, batch_size=batch_size)
+    except RemoteError as exc:
+        _fail(str(exc))
+    failed = 0
+    for report in reports:
+        line = f"{report.status:9s} {report.graph} ({report.triples} triples)"
+        if report.detail:
+            line += f": {report.detail}"
+        typer.echo(line, err=True)
+        failed += report.status == "failed"
+    loaded = sum(r.status == "loaded" for r in reports)
+    unchanged = sum(r.status == "unchanged" for r in reports)
+    typer.echo(f"kg push: {loaded} loaded, {unchanged} unchanged, {failed} failed -> {endpoint}", err=True)
+    if failed:
+        raise typer.Exit(EXIT_NEGATIVE)
+
+
+def _load_graphs(paths: list[Path]):  # -> pyoxigraph.Store with named graphs only
+    """Graph files for pushing: quads keep their graphs; a triples-only file becomes one
+    named graph, <file IRI>, since a store needs a graph to replace."""
+    import pyoxigraph
+
+    store = _load(paths)
+    default = list(store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
+    if default:
+        graph = pyoxigraph.NamedNode(paths[0].resolve().as_uri()) if len(paths) == 1 else None
+        if graph is None:
+            _fail("triples without named graphs come from several files: push them one file at a time, or build .trig")
+        for quad in default:
+            store.remove(quad)
+            store.add(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, graph))
+    return store
+
+
+@app.command()
+def pull(
+    endpoint: Annotated[str, typer.Option("--endpoint", help="Base URL of the store.")],
+    graph: Annotated[list[str], typer.Option("--graph", help="Named graph IRI (repeatable).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.trig .nq keep the graphs).")],
+    server: ServerOption = "oxigraph",
+    gsp_url: GspOption = None,
+    update_url: UpdateOption = None,
+    query_url: QueryUrlOption = None,
+    auth: AuthOption = None,
+    timeout: TimeoutOption = 60.0,
+) -> None:
+    """Export named graphs from a store into a file (the round trip of kg push)."""
+    from kg.export import ExportError, format_name, write_dataset
+    from kg.remote import RemoteError, pull_graphs
+
+    try:
+        format_name(out)
+    except ExportError as exc:
+        _fail(str(exc))
+    target = _endpoint(endpoint, server, gsp_url, update_url, query_url, auth, timeout)
+    try:
+        store = pull_graphs(target, list(graph))
+        write_dataset(store, out)
+    except (RemoteError, ExportError) as exc:
+        _fail(str(exc))
+    typer.echo(f"kg pull: {len(graph)} graphs, {len(store)} quads -> {out}", err=True)
+
+
 @app.command("registry")
 def export_registry(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.ttl .trig .nt .nq .jsonld).")],
@@ -157,13 +259,15 @@ def query(
     data: Annotated[
         Optional[list[Path]], typer.Option("--data", "-d", help="RDF file to query (repeatable).")
     ] = None,
-    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="SPARQL endpoint URL.")] = None,
+    endpoint: Annotated[Optional[str], typer.Option("--endpoint", help="Base URL of a SPARQL store.")] = None,
     param: Annotated[
         Optional[list[str]], typer.Option("--param", "-p", help="Query parameter name=value (repeatable).")
     ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    server: Annotated[str, typer.Option("--server", help="oxigraph, virtuoso or generic.")] = "oxigraph",
+    query_url: Annotated[Optional[str], typer.Option("--query-url", help="Query URL (--server generic).")] = None,
 ) -> None:
-    """Run a saved query (by name) or any .rq file over RDF files."""
+    """Run a saved query (by name) or any .rq file over RDF files or a remote store."""
     from kg.queries import QueryError, bind_parameters, load_query, run_query, to_csv, to_json, to_table
 
     params = _parse_params(param or [])
@@ -175,12 +279,19 @@ def query(
     if endpoint is not None:
         if data:
             _fail("give either --data or --endpoint, not both")
-        _fail(f"--endpoint {endpoint}: querying a remote endpoint is not supported yet")
-    store = _load(list(data or []))
-    try:
-        result = run_query(store, saved, params)
-    except QueryError as exc:
-        _fail(str(exc))
+        from kg.remote import RemoteError, endpoint_for, remote_query
+
+        try:
+            target = endpoint_for(endpoint, server, query_url=query_url, update_url=query_url, gsp_url=query_url)
+            result = remote_query(target, saved, params)
+        except (RemoteError, QueryError) as exc:
+            _fail(str(exc))
+    else:
+        store = _load(list(data or []))
+        try:
+            result = run_query(store, saved, params)
+        except QueryError as exc:
+            _fail(str(exc))
     if fmt is OutputFormat.csv:
         sys.stdout.write(to_csv(result))
     elif fmt is OutputFormat.json:
