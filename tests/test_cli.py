@@ -125,10 +125,18 @@ def test_unknown_and_malformed_queries(tmp_path: Path) -> None:
     assert_one_line_error(kg("query", broken, "--data", FIXTURE), "broken.rq")
 
 
-def test_endpoint_not_supported_yet() -> None:
-    result = kg("query", "meetings", "--endpoint", "http://127.0.0.1:9/sparql")
+def test_unreachable_endpoint_is_one_clear_line() -> None:
+    # port 9 (discard) is closed on loopback: the store is not running
+    result = kg("query", "meetings", "--endpoint", "http://127.0.0.1:9")
     assert result.exit_code == 2
-    assert_one_line_error(result, "not supported")
+    assert_one_line_error(result, "connection refused")
+
+
+def test_endpoint_with_credentials_in_the_url_is_refused() -> None:
+    result = kg("query", "meetings", "--endpoint", "http://user:secret@127.0.0.1:9")
+    assert result.exit_code == 2
+    assert_one_line_error(result, "credentials")
+    assert "secret" not in result.output
 
 
 def test_eval_prints_scores(tmp_path: Path) -> None:
