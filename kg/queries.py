@@ -371,10 +371,10 @@ def term_to_sparql(term: Term) -> str:
 
 
 def values_clause(bindings: dict[ox.Variable, Term]) -> str:
-    """The bindings as a trailing ``VALUES (?a ?b) { (… …) }`` block for remote endpoints.
+    """The bindings as a ``VALUES (?a ?b) { (… …) }`` block of escaped RDF terms.
 
-    Note the SPARQL semantics: a trailing VALUES block is joined with the result of the
-    WHERE clause, after the filters inside it have been evaluated.
+    kg.remote puts it at the start of the WHERE group: a trailing VALUES block would be
+    joined only after the filters inside WHERE have been evaluated.
     """
     if not bindings:
         return ""

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 import requests
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
-from kg.queries import QueryResult, SavedQuery, bind_parameters, term_to_sparql
+from kg.queries import QueryResult, SavedQuery, bind_parameters, term_to_sparql, values_clause
 from kg.vocab import KG
 
 SERVERS = ("oxigraph", "virtuoso", "generic")
@@ -328,9 +328,7 @@ def _plain(value: dict | None) -> str:
 def _inline_values(text: str, bindings: dict) -> str:
     """Put the bindings as a VALUES block at the start of the top-level WHERE group, where
     the query's filters see them (a trailing VALUES would join after the filters)."""
-    variables = " ".join(f"?{v.value}" for v in bindings)
-    values = " ".join(term_to_sparql(t) for t in bindings.values())
-    block = f"VALUES ({variables}) {{ ({values}) }}\n"
+    block = values_clause(bindings)
     upper = text.upper()
     where = upper.find("WHERE")
     brace = text.find("{", where if where >= 0 else 0)
