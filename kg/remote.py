@@ -52,6 +52,7 @@ class Endpoint:
     auth: str  # "none" | "basic" | "digest"
     timeout: float = 30.0
     union_param: bool = False  # Oxigraph: ask for the union of the named graphs
+    gsp_read_url: str = ""  # where graphs are read (Virtuoso reads anonymously elsewhere)
 
 
 @dataclass
@@ -128,9 +129,10 @@ class _Session:
             headers={"Content-Type": "application/sparql-update; charset=utf-8"},
         )
 
-    def gsp_url(self, graph: str) -> str:
-        sep = "&" if "?" in self.endpoint.gsp_url else "?"
-        return f"{self.endpoint.gsp_url}{sep}{self.endpoint.gsp_param}={quote(graph, safe='')}"
+    def gsp_url(self, graph: str, read: bool = False) -> str:
+        base = (self.endpoint.gsp_read_url or self.endpoint.gsp_url) if read else self.endpoint.gsp_url
+        sep = "&" if "?" in base else "?"
+        return f"{base}{sep}{self.endpoint.gsp_param}={quote(graph, safe='')}"
 
 
 # ------------------------------------------------------------------- endpoints
@@ -159,7 +161,8 @@ def endpoint_for(
                         gsp_url or f"{base}/store", "graph", auth or "none", timeout, union_param=query_url is None)
     if server == "virtuoso":
         return Endpoint(server, query_url or f"{base}/sparql", update_url or f"{base}/sparql-auth",
-                        gsp_url or f"{base}/sparql-graph-crud-auth", "graph-uri", auth or "digest", timeout)
+                        gsp_url or f"{base}/sparql-graph-crud-auth", "graph-uri", auth or "digest", timeout,
+                        gsp_read_url=gsp_url or f"{base}/sparql-graph-crud")
     missing = [name for name, value in (("--gsp-url", gsp_url), ("--update-url", update_url), ("--query-url", query_url)) if not value]
     if missing:
         raise RemoteError(f"--server generic needs {', '.join(missing)}")
@@ -344,13 +347,21 @@ def pull_graphs(endpoint: Endpoint, graphs: list[str]) -> ox.Store:
     session = _Session(endpoint)
     store = ox.Store()
     for graph in graphs:
-        response = session.request("GET", session.gsp_url(graph), headers={"Accept": "application/n-triples"})
+        response = session.request("GET", session.gsp_url(graph, read=True), headers={"Accept": "application/n-triples"})
         if "X-SPARQL-MaxRows" in response.headers:
             raise RemoteError(f"{graph}: the store cut the graph at {response.headers['X-SPARQL-MaxRows']} triples (X-SPARQL-MaxRows)")
         try:
             triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
         except SyntaxError as exc:
             raise RemoteError(f"{graph}: the store sent unreadable N-Triples ({exc})") from None
+        # Virtuoso cuts Graph Store reads at ResultSetMaxRows without any sign: compare with
+        # the count, which is one row and never cut
+        expected = graph_triple_count_session(session, graph)
+        if len(set(triples)) != expected:
+            raise RemoteError(
+                f"{graph}: the store sent {len(set(triples))} of {expected} triples; "
+                "raise its result limit (Virtuoso: ResultSetMaxRows)"
+            )
         node = ox.NamedNode(graph)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples
                      if not (t.subject == node and t.predicate in (_HASH, _COUNT)))
