@@ -227,8 +227,10 @@ def push_dataset(
         raise RemoteError(f"--via must be gsp or update, not {via!r}")
     session = _Session(endpoint, retries)
     reports = []
+    has_blank_nodes = store.query("ASK { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }")
     for graph, triples in _graphs(store).items():
-        triples = _skolemise(triples, graph)
+        if has_blank_nodes:
+            triples = _skolemise(triples, graph)
         digest = graph_hash(triples)
         node = ox.NamedNode(graph)
         payload = triples + [
@@ -272,14 +274,13 @@ def _push_by_update(session: _Session, graph: str, payload: list[ox.Triple], bat
 
 
 def _remote_state(session: _Session, graph: str) -> tuple[str, int] | None:
+    """The stored content hash of a graph and its triple count (counted only when a hash
+    is there: counting a big graph costs more than looking up one triple)."""
     g = term_to_sparql(ox.NamedNode(graph))
-    query = (
-        f"SELECT ?hash (COUNT(?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o . OPTIONAL {{ {g} <{_HASH.value}> ?hash }} }} }} GROUP BY ?hash"
-    )
-    _, rows, _ = session.select(query)
+    _, rows, _ = session.select(f"SELECT ?hash WHERE {{ GRAPH {g} {{ {g} <{_HASH.value}> ?hash }} }}")
     if not rows or "hash" not in rows[0]:
         return None
-    return rows[0]["hash"]["value"], int(rows[0]["n"]["value"])
+    return rows[0]["hash"]["value"], graph_triple_count_session(session, graph)
 
 
 def graph_triple_count_session(session: _Session, graph: str) -> int:
