@@ -10,6 +10,7 @@ batches that respect store limits. Server profiles set the paths and quirks:
 | virtuoso | /sparql | /sparql-auth (digest) | /sparql-graph-crud-auth?graph-uri=IRI (digest) |
 | generic | --query-url | --update-url | --gsp-url (graph IRI as ?graph=) |
 
+Saved queries run through SPARQLWrapper; Graph Store and Update requests through requests.
 Credentials come only from the environment (KG_USER, KG_PASSWORD) or a netrc file (NETRC
 or ~/.netrc), never from a command-line value, and are never printed.
 Each pushed graph carries ``<graph> kg:contentHash "…"`` and ``kg:tripleCount n``, so a
@@ -304,9 +305,8 @@ def remote_query(endpoint: Endpoint, query: SavedQuery, params: dict[str, str] |
     """
     bindings = bind_parameters(query, params or {})
     text = _inline_values(query.text, bindings) if bindings else query.text
-    session = _Session(endpoint)
-    variables, rows, response = session.select(text)
-    limit = response.headers.get("X-SPARQL-MaxRows")
+    variables, rows, headers = _sparqlwrapper_select(endpoint, text)
+    limit = headers.get("X-SPARQL-MaxRows")
     if limit is not None:
         raise RemoteError(
             f"{_where(endpoint.query_url)}: the store cut the result at {limit} rows (X-SPARQL-MaxRows); "
@@ -318,6 +318,70 @@ def remote_query(endpoint: Endpoint, query: SavedQuery, params: dict[str, str] |
     for row in rows:
         out.append({c: _plain(row.get(c)) for c in columns})
     return QueryResult(columns=columns, rows=out)
+
+
+def _sparqlwrapper_select(endpoint: Endpoint, query: str, retries: int = 3) -> tuple[list[str], list[dict], dict]:
+    """A SELECT through SPARQLWrapper (POST, JSON results) with the same timeouts, retries
+    and one-line errors as the Graph Store requests."""
+    from urllib.error import HTTPError, URLError
+
+    from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
+
+    url = endpoint.query_url
+    if endpoint.union_param:
+        # Oxigraph reads this flag from the URL only, not from the form body
+        url += ("&" if "?" in url else "?") + "union-default-graph"
+    client = SPARQLWrapper(url)
+    client.setMethod(POST)
+    client.setReturnFormat(JSON)
+    client.setTimeout(int(endpoint.timeout))
+    # whole-line comments go: SPARQLWrapper guesses the query type from the text, and a
+    # header such as "#+ description: … updates …" must not turn a SELECT into an update
+    client.setQuery("\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#")))
+    creds = credentials(endpoint.query_url)
+    if creds and endpoint.auth != "none":
+        client.setHTTPAuth(DIGEST if endpoint.auth == "digest" else BASIC)
+        client.setCredentials(*creds)
+    where = _where(endpoint.query_url)
+    delay = 0.5
+    for attempt in range(retries + 1):
+        try:
+            result = client.query()
+            payload = result.convert()
+            headers = dict(result.response.headers.items())
+            if not isinstance(payload, dict) or "head" not in payload:
+                raise RemoteError(f"{where}: the answer is not SPARQL JSON results")
+            return payload["head"].get("vars", []), payload.get("results", {}).get("bindings", []), headers
+        except Unauthorized:
+            raise RemoteError(f"{where}: authentication failed; set KG_USER and KG_PASSWORD or add the host to your netrc file") from None
+        except HTTPError as exc:
+            if exc.code in (401, 403):
+                raise RemoteError(f"{where}: authentication failed (HTTP {exc.code}); set KG_USER and KG_PASSWORD or add the host to your netrc file") from None
+            if exc.code in _RETRY_STATUS and attempt < retries:
+                time.sleep(delay)
+                delay *= 2
+                continue
+            raise RemoteError(f"{where}: HTTP {exc.code} {exc.reason}") from None
+        except SPARQLWrapperException as exc:
+            text = " ".join(str(exc).split())[:200]
+            if "500" in text[:40] and attempt < retries:
+                time.sleep(delay)
+                delay *= 2
+                continue
+            raise RemoteError(f"{where}: the store refused the query ({text})") from None
+        except (URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if _refused(reason):
+                raise RemoteError(f"{where}: connection refused (is the store running?)") from None
+            if _unknown_host(reason):
+                raise RemoteError(f"{where}: cannot resolve host {urlsplit(endpoint.query_url).hostname}") from None
+            if attempt < retries:
+                time.sleep(delay)
+                delay *= 2
+                continue
+            raise RemoteError(f"{where}: connection failed ({reason.__class__.__name__})") from None
+    raise RemoteError(f"{where}: giving up after {retries + 1} attempts")
 
 
 def _plain(value: dict | None) -> str:
