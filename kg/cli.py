@@ -268,7 +268,15 @@ def query(
     query_url: Annotated[Optional[str], typer.Option("--query-url", help="Query URL (--server generic).")] = None,
 ) -> None:
     """Run a saved query (by name) or any .rq file over RDF files or a remote store."""
-    from kg.queries import QueryError, bind_parameters, load_query, run_query, to_csv, to_json, to_table
+    from kg.queries import (
+        QueryError,
+        bind_parameters,
+        load_query,
+        run_query,
+        to_csv,
+        to_json,
+        to_table,
+    )
 
     params = _parse_params(param or [])
     try:

@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from kg.annotate import Lexicon, NewActor, default_lexicon
-from kg.model import AgreementRecord, CleanDocument, DemandRecord, Evidence, MeetingRecord, Place
+from kg.model import (
+    AgreementRecord,
+    CleanDocument,
+    DemandRecord,
+    Evidence,
+    MeetingRecord,
+    Place,
+)
 from kg.registry import Registry
 
 PERSON_MEETING_VERBS = {"besuchen", "besuchte", "besuchten", "besucht", "begrüßen", "begrüßte", "begrüßten",

@@ -27,16 +27,23 @@ from urllib.parse import quote, urlsplit
 
 import pyoxigraph as ox
 import requests
+from rdflib.namespace import XSD
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
-from kg.queries import QueryResult, SavedQuery, bind_parameters, term_to_sparql, values_clause
+from kg.queries import (
+    QueryResult,
+    SavedQuery,
+    bind_parameters,
+    term_to_sparql,
+    values_clause,
+)
 from kg.vocab import KG
 
 SERVERS = ("oxigraph", "virtuoso", "generic")
 _RETRY_STATUS = {500, 502, 503, 504}
-_HASH = ox.NamedNode(str(KG) + "contentHash")
-_COUNT = ox.NamedNode(str(KG) + "tripleCount")
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_HASH = ox.NamedNode(str(KG.contentHash))
+_COUNT = ox.NamedNode(str(KG.tripleCount))
+_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
 
 
 class RemoteError(Exception):

@@ -12,7 +12,14 @@ from dataclasses import replace
 
 from kg.annotate import NewActor
 from kg.extract import Extraction
-from kg.model import ActorRef, AgreementRecord, DemandRecord, DocumentResult, MeetingRecord, SourceDocument
+from kg.model import (
+    ActorRef,
+    AgreementRecord,
+    DemandRecord,
+    DocumentResult,
+    MeetingRecord,
+    SourceDocument,
+)
 from kg.registry import Registry
 
 

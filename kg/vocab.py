@@ -48,6 +48,8 @@ class KG(DefinedNamespace):
     demander: URIRef
     addressee: URIRef
     demandedContent: URIRef
+    contentHash: URIRef  # kg push: bookkeeping inside each pushed graph
+    tripleCount: URIRef
 
 
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
