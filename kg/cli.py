@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 
 EXIT_NEGATIVE = 1
+RDF_SUFFIXES = {".ttl", ".trig", ".nt", ".nq", ".jsonld"}
 EXIT_ERROR = 2
 
 
@@ -131,7 +132,7 @@ TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait
 
 @app.command()
 def push(
-    graphs: Annotated[list[Path], typer.Argument(help="Built graphs (.trig/.nq keep one graph per document).")],
+    graphs: Annotated[list[Path], typer.Argument(help="Built graphs (.trig/.nq keep one graph per document) or articles.")],
     endpoint: Annotated[str, typer.Option("--endpoint", help="Base URL of the store, e.g. http://127.0.0.1:7878.")],
     server: ServerOption = "oxigraph",
     via: Annotated[str, typer.Option("--via", help="gsp (one PUT per graph) or update (batched SPARQL Update).")] = "gsp",
@@ -141,14 +142,30 @@ def push(
     auth: AuthOption = None,
     timeout: TimeoutOption = 60.0,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Triples per INSERT DATA (--via update).")] = 500,
+    base_iri: Annotated[str, typer.Option("--base-iri", help="Base IRI when articles are built on the fly.")] = DEFAULT_BASE_IRI,
 ) -> None:
-    """Load built graphs into a SPARQL 1.1 store; unchanged graphs are skipped.
+    """Load built graphs (or articles, built on the fly) into a SPARQL 1.1 store;
+    unchanged graphs are skipped.
 
     Credentials: KG_USER and KG_PASSWORD, or a netrc entry for the store's host."""
     from kg.remote import RemoteError, push_dataset
 
     target = _endpoint(endpoint, server, gsp_url, update_url, query_url, auth, timeout)
-    store = _load_graphs(graphs)
+    rdf_files = [p for p in graphs if p.suffix.lower() in RDF_SUFFIXES]
+    documents = [p for p in graphs if p not in rdf_files]
+    store = _load_graphs(rdf_files) if rdf_files else None
+    if documents:
+        # articles instead of graphs: build them first, one named graph per document
+        from kg.pipeline import build_dataset
+
+        _require_files(documents, "documents given")
+        built = build_dataset(documents, base_iri=base_iri)
+        for failure in built.failures:
+            typer.echo(f"  failed: {failure.path}: {failure.reason}", err=True)
+        if store is None:
+            store = built.store
+        else:
+            store.extend(built.store)
     try:
         reports = push_dataset(store, target, via=via, batch_size=batch_size)
     except RemoteError as exc:

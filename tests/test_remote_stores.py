@@ -539,3 +539,14 @@ def test_virtuoso_truncated_results_are_errors(virtuoso_5_rows, seed_store, seed
         kg("pull", "--endpoint", server.url, "--server", "virtuoso", "--graph", graph, "--out", out), 2
     )
     assert not out.exists()
+
+
+def test_oxigraph_push_straight_from_articles(oxigraph_server, seed_store):
+    """`kg push corpus/ --endpoint …` builds the articles and pushes their graphs."""
+    endpoint = endpoint_for(oxigraph_server.url, "oxigraph")
+    result = runner.invoke(app, ["push", str(REPO / "corpus"), "--endpoint", oxigraph_server.url])
+    assert result.exit_code == 0, result.output
+    assert "5 loaded" in result.output
+    for graph in seed_store.named_graphs():
+        local = sum(1 for _ in seed_store.quads_for_pattern(None, None, None, graph))
+        assert graph_triple_count(endpoint, graph.value) == local + 2  # + hash and count
