@@ -7,6 +7,7 @@ line ``kg: error: …`` on stderr, never a traceback.
 """
 from __future__ import annotations
 
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -54,6 +55,17 @@ def _load(paths: list[Path]):  # -> pyoxigraph.Store
         _fail(str(exc))
 
 
+def _open_store(path: Path):  # -> pyoxigraph.Store, read-only: queries never change a store
+    import pyoxigraph
+
+    if not path.is_dir():
+        _fail(f"{path}: no such store folder")
+    try:
+        return pyoxigraph.Store.read_only(str(path))
+    except OSError as exc:
+        _fail(f"{path}: cannot open the store ({' '.join(str(exc).split())[:160]})")
+
+
 def _console():  # -> rich.console.Console
     from rich.console import Console
 
@@ -66,7 +78,7 @@ def _console():  # -> rich.console.Console
 @app.command()
 def build(
     paths: Annotated[list[Path], typer.Argument(help="Documents: files or folders.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output file (.ttl .trig .nt .nq .jsonld).")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (.ttl .trig .nt .nq .jsonld).")] = None,
     fmt: Annotated[
         Optional[str],
         typer.Option(
@@ -77,39 +89,83 @@ def build(
     spacy_model: Annotated[
         Optional[str], typer.Option("--spacy-model", help="spaCy model name or path.")
     ] = None,
+    store_dir: Annotated[
+        Optional[Path], typer.Option("--store", help="Build into this on-disk store; re-builds are incremental.")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes that extract in parallel.")] = 1,
+    strict: Annotated[bool, typer.Option("--strict", help="Any unreadable document is fatal.")] = False,
 ) -> None:
-    """Read documents, extract relations and write the graph (one named graph per document)."""
+    """Read documents, extract relations and write the graph (one named graph per document).
+
+    Documents stream through the pipeline, so memory stays flat on big corpora. Exit status
+    1 when a document could not be read (the others are still built), 2 on fatal errors."""
     from kg.export import ExportError, format_name, write_dataset
 
     _require_files(paths, "documents given")
-    try:
-        format_name(out, fmt)  # fail on a bad --out/--format before the slow extraction
-    except ExportError as exc:
-        _fail(str(exc))
-    if not out.parent.is_dir():
-        _fail(f"{out}: the folder {out.parent} does not exist")
+    if out is None and store_dir is None:
+        _fail("give --out FILE, --store DIR or both")
+    if out is not None:
+        try:
+            format_name(out, fmt)  # fail on a bad --out/--format before the slow extraction
+        except ExportError as exc:
+            _fail(str(exc))
+        if not out.parent.is_dir():
+            _fail(f"{out}: the folder {out.parent} does not exist")
 
-    try:
-        from kg.pipeline import build_dataset
+    from kg.pipeline import build_dataset
 
-        result = build_dataset(list(paths), base_iri=base_iri, spacy_model=spacy_model)
-    except Exception as exc:  # noqa: BLE001 - any pipeline failure is fatal; nothing is written
-        _fail(f"build failed: {type(exc).__name__}: {exc}")
-    try:
-        write_dataset(result.store, out, fmt)
-    except ExportError as exc:
-        _fail(str(exc))
-
+    with _progress() as report:
+        try:
+            result = build_dataset(list(paths), base_iri=base_iri, spacy_model=spacy_model,
+                                   store_dir=store_dir, workers=workers, progress=report)
+        except Exception as exc:  # noqa: BLE001 - any pipeline failure is fatal; nothing is written
+            _fail(f"build failed: {type(exc).__name__}: {exc}")
     failures = list(result.failures)
-    typer.echo(
-        f"kg build: {result.documents} documents, {len(result.store)} quads, "
-        f"{len(failures)} failures -> {out}",
-        err=True,
-    )
     for failure in failures:
         typer.echo(f"  failed: {failure.path}: {failure.reason}", err=True)
+    if failures and strict:
+        _fail(f"{len(failures)} documents could not be read (--strict); nothing written")
+    if out is not None:
+        try:
+            write_dataset(result.store, out, fmt)
+        except ExportError as exc:
+            _fail(str(exc))
+    extra = f", {result.skipped} unchanged, {result.removed} removed" if store_dir is not None else ""
+    typer.echo(
+        f"kg build: {result.documents} documents{extra}, {len(result.store)} quads, "
+        f"{len(failures)} failures -> {out or store_dir}",
+        err=True,
+    )
     if failures:
         raise typer.Exit(EXIT_NEGATIVE)
+
+
+class _progress:
+    """A Rich progress bar (documents, words/s) on a terminal; nothing in pipes and CI."""
+
+    def __enter__(self):
+        import time
+
+        self.started = time.perf_counter()
+        self.bar = None
+        if sys.stderr.isatty() and not os.environ.get("CI"):
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("reading …", total=None)
+        return self.report
+
+    def report(self, documents: int, words: int) -> None:
+        if self.bar is not None:
+            import time
+
+            rate = words / max(time.perf_counter() - self.started, 1e-6)
+            self.bar.update(self.task, description=f"{documents} documents, {rate:,.0f} words/s")
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _endpoint(endpoint, server, gsp_url, update_url, query_url, auth, timeout):
@@ -283,8 +339,10 @@ def query(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     server: Annotated[str, typer.Option("--server", help="oxigraph, virtuoso or generic.")] = "oxigraph",
     query_url: Annotated[Optional[str], typer.Option("--query-url", help="Query URL (--server generic).")] = None,
+    store_dir: Annotated[Optional[Path], typer.Option("--store", help="On-disk store made by kg build --store.")] = None,
 ) -> None:
-    """Run a saved query (by name) or any .rq file over RDF files or a remote store."""
+    """Run a saved query (by name) or any .rq file over RDF files, an on-disk store or a
+    remote store."""
     from kg.queries import (
         QueryError,
         bind_parameters,
@@ -312,7 +370,12 @@ def query(
         except (RemoteError, QueryError) as exc:
             _fail(str(exc))
     else:
-        store = _load(list(data or []))
+        if store_dir is not None:
+            if data:
+                _fail("give either --data or --store, not both")
+            store = _open_store(store_dir)
+        else:
+            store = _load(list(data or []))
         try:
             result = run_query(store, saved, params)
         except QueryError as exc:

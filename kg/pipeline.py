@@ -3,15 +3,28 @@
 ``build_dataset`` is what ``kg build`` runs. Each stage is its own module and talks to its
 neighbours only through the records in kg.model (and the spaCy Doc between annotate and
 extract).
+
+Builds stream: documents are read, extracted and written to the store one at a time (or
+by a pool of worker processes, each with its own pipeline), so memory does not grow with
+the corpus. With a persistent store a manifest of content hashes makes re-builds
+incremental: unchanged documents are skipped, changed ones replace their named graph,
+removed ones lose it.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
 
+from kg import __version__
 from kg.annotate import build_pipeline
 from kg.clean import clean_document
 from kg.extract import extract_document
@@ -22,14 +35,19 @@ from kg.registry import load_registry
 from kg.resolve import resolve_document
 from kg.vocab import DEFAULT_BASE_IRI
 
+MANIFEST_NAME = "kg-manifest.json"
+
 
 @dataclass
 class BuildResult:
     store: pyoxigraph.Store
-    documents: int = 0
+    documents: int = 0  # documents extracted in this run
     quads: int = 0
     failures: list[ReadFailure] = field(default_factory=list)
     results: list[DocumentResult] = field(default_factory=list)
+    skipped: int = 0  # unchanged since the last build into the same store
+    removed: int = 0  # documents gone from the input whose graphs were dropped
+    words: int = 0
 
 
 class Extractor:
@@ -40,9 +58,8 @@ class Extractor:
         self.nlp = build_pipeline(registry_path=registry_path, spacy_model=spacy_model)
 
     def results(self, cleaned: Iterable[CleanDocument], batch_size: int = 16) -> Iterator[DocumentResult]:
-        cleaned = list(cleaned) if not isinstance(cleaned, list) else cleaned
-        docs = self.nlp.pipe((c.text for c in cleaned), batch_size=batch_size)
-        for clean, doc in zip(cleaned, docs):
+        pairs = ((c.text, c) for c in cleaned)
+        for doc, clean in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             extraction = extract_document(doc, clean, self.registry)
             yield resolve_document(clean.source, extraction, self.registry)
 
@@ -54,32 +71,141 @@ class Extractor:
         return self.document(clean_document(SourceDocument(doc_id=doc_id, text=text, date=date)))
 
 
+# ---------------------------------------------------------------------------- manifest
+
+def content_hash(source: SourceDocument, base_iri: str, spacy_model: str | None) -> str:
+    """What a document's graph depends on: its text and metadata, the base IRI, the kg
+    version and the optional statistical model."""
+    key = json.dumps(
+        [source.text, source.date, source.url, source.title, source.outlet, base_iri, __version__, spacy_model or ""],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _load_manifest(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.get("documents", {}).items()}
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: unreadable build manifest ({exc.__class__.__name__}); delete it to rebuild") from exc
+
+
+def _save_manifest(path: Path, documents: dict[str, str]) -> None:
+    """Atomic: a crash leaves the previous manifest, never half of one."""
+    payload = json.dumps({"kg": __version__, "documents": dict(sorted(documents.items()))}, indent=1)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(payload)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------- workers
+
+_worker: tuple[Extractor, GraphWriter] | None = None
+
+
+def _init_worker(spacy_model: str | None, base_iri: str) -> None:
+    global _worker  # one pipeline per worker process, loaded once
+    _worker = (Extractor(spacy_model=spacy_model), GraphWriter(base_iri))
+
+
+def _extract_to_nquads(clean: CleanDocument) -> tuple[str, bytes, int]:
+    extractor, writer = _worker
+    result = extractor.document(clean)
+    quads = writer.document_quads(result)
+    return clean.source.doc_id, pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS), len(quads)
+
+
+# ---------------------------------------------------------------------------- build
+
 def build_dataset(
     paths: list[Path],
     base_iri: str = DEFAULT_BASE_IRI,
     spacy_model: str | None = None,
     keep_results: bool = False,
+    store_dir: Path | None = None,
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Read every document under ``paths`` and build one named graph per document.
 
     Documents that cannot be read are reported in ``failures``; every other document is
-    still built.
+    still built. ``store_dir`` builds into an on-disk store and makes the build
+    incremental; ``workers`` > 1 extracts in that many processes. ``progress(docs, words)``
+    is called after each document.
     """
     writer = GraphWriter(base_iri)
-    extractor = Extractor(spacy_model=spacy_model)
-    store = pyoxigraph.Store()
+    if store_dir is not None:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        store = pyoxigraph.Store(str(store_dir))
+        manifest_path = store_dir / MANIFEST_NAME
+        previous = _load_manifest(manifest_path)
+    else:
+        store, manifest_path, previous = pyoxigraph.Store(), None, {}
     result = BuildResult(store=store)
-    cleaned: list[CleanDocument] = []
-    for item in read_documents(paths):
-        if isinstance(item, ReadFailure):
-            result.failures.append(item)
-        else:
-            cleaned.append(clean_document(item))
-    for doc_result in extractor.results(cleaned):
-        quads = writer.document_quads(doc_result)
-        store.extend(quads)
+    current: dict[str, str] = {}
+
+    def pending() -> Iterator[CleanDocument]:
+        for item in read_documents(paths):
+            if isinstance(item, ReadFailure):
+                result.failures.append(item)
+                continue
+            digest = content_hash(item, base_iri, spacy_model)
+            current[item.doc_id] = digest
+            if previous.get(item.doc_id) == digest:
+                result.skipped += 1
+                continue
+            result.words += len(item.text.split())
+            yield clean_document(item)
+
+    done: dict[str, str] = {k: v for k, v in previous.items()}
+
+    def commit(doc_id: str) -> None:
+        done[doc_id] = current[doc_id]
         result.documents += 1
-        result.quads += len(quads)
-        if keep_results:
-            result.results.append(doc_result)
+        if manifest_path is not None and result.documents % 50 == 0:
+            _save_manifest(manifest_path, done)  # a crash loses at most 50 documents of work
+        if progress is not None:
+            progress(result.documents, result.words)
+
+    if workers > 1:
+        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+        with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model, base_iri)) as pool:
+            for doc_id, nquads, count in pool.imap(_extract_to_nquads, pending(), chunksize=4):
+                graph = writer.graph_iri(doc_id)
+                if _has_graph(store, graph):
+                    store.remove_graph(graph)  # a changed document replaces its graph
+                store.load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
+                result.quads += count
+                commit(doc_id)
+    else:
+        extractor = Extractor(spacy_model=spacy_model)
+        for doc_result in extractor.results(pending()):
+            quads = writer.document_quads(doc_result)
+            graph = writer.graph_iri(doc_result.source.doc_id)
+            if _has_graph(store, graph):
+                store.remove_graph(graph)  # a changed document replaces its graph
+            store.extend(quads)
+            result.quads += len(quads)
+            if keep_results:
+                result.results.append(doc_result)
+            commit(doc_result.source.doc_id)
+
+    # documents that are gone from the input lose their graphs
+    for doc_id in sorted(set(previous) - set(current)):
+        graph = writer.graph_iri(doc_id)
+        if _has_graph(store, graph):
+            store.remove_graph(graph)
+        done.pop(doc_id, None)
+        result.removed += 1
+    if manifest_path is not None:
+        store.flush()
+        _save_manifest(manifest_path, {k: v for k, v in done.items() if k in current})
     return result
+
+
+def _has_graph(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> bool:
+    return store.contains_named_graph(graph)
