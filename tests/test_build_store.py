@@ -1,0 +1,104 @@
+"""Streaming, parallel and incremental builds into an on-disk pyoxigraph store."""
+from __future__ import annotations
+
+import gc
+import shutil
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from typer.testing import CliRunner
+
+from kg.cli import app
+from kg.pipeline import MANIFEST_NAME, build_dataset
+
+from conftest import REPO
+
+runner = CliRunner()
+
+
+def quads(store: pyoxigraph.Store) -> set[str]:
+    return {str(q) for q in store}
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    folder = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def fresh_quads() -> set[str]:
+    return quads(build_dataset([REPO / "corpus"]).store)
+
+
+def build(corpus: Path, store_dir: Path, **kwargs):
+    result = build_dataset([corpus], store_dir=store_dir, **kwargs)
+    summary = (result.documents, result.skipped, result.removed, quads(result.store))
+    del result
+    gc.collect()  # close the on-disk store before the next build opens it
+    return summary
+
+
+def test_rebuild_skips_unchanged_documents(corpus, tmp_path, fresh_quads):
+    store_dir = tmp_path / "store"
+    assert build(corpus, store_dir)[:3] == (5, 0, 0)
+    assert (store_dir / MANIFEST_NAME).is_file()
+    documents, skipped, removed, content = build(corpus, store_dir)
+    assert (documents, skipped, removed) == (0, 5, 0)
+    assert content == fresh_quads
+
+
+def test_changed_document_replaces_its_graph_and_removed_one_is_dropped(corpus, tmp_path):
+    store_dir = tmp_path / "store"
+    build(corpus, store_dir)
+    changed = corpus / "004_d3fc333e34ecd65f.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Putin fordert", "Putin verlangt"), encoding="utf-8")
+    (corpus / "002_4ac01c6979724380.txt").unlink()
+    documents, skipped, removed, content = build(corpus, store_dir)
+    assert (documents, skipped, removed) == (1, 3, 1)
+    assert content == quads(build_dataset([corpus]).store)  # as if built from scratch
+    assert not any("002_4ac01c6979724380" in q for q in content)
+
+
+def test_rerun_after_a_crash_finishes_without_duplicates(corpus, tmp_path, fresh_quads):
+    store_dir = tmp_path / "store"
+
+    def crash(documents: int, words: int) -> None:
+        if documents == 3:
+            raise KeyboardInterrupt  # the process dies after three documents
+
+    try:
+        build_dataset([corpus], store_dir=store_dir, progress=crash)
+    except KeyboardInterrupt:
+        pass
+    gc.collect()
+    documents, skipped, removed, content = build(corpus, store_dir)
+    assert documents + skipped == 5
+    assert content == fresh_quads
+
+
+def test_two_workers_build_the_same_graph(fresh_quads):
+    result = build_dataset([REPO / "corpus"], workers=2)
+    assert result.documents == 5 and quads(result.store) == fresh_quads
+
+
+def test_cli_store_then_query_without_reparsing(corpus, tmp_path):
+    store_dir = tmp_path / "store"
+    first = runner.invoke(app, ["build", str(corpus), "--store", str(store_dir)])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["build", str(corpus), "--store", str(store_dir)])
+    assert "0 documents, 5 unchanged" in again.output
+    result = runner.invoke(app, ["query", "meetings", "--store", str(store_dir), "--format", "csv"])
+    assert result.exit_code == 0 and "Marco Rubio,Sergej Lawrow" in result.output
+
+
+def test_strict_makes_unreadable_documents_fatal_and_writes_nothing(corpus, tmp_path):
+    (corpus / "broken.jsonl").write_text('{"id": "x", "text": "Merz traf Macron."}\n{broken\n', encoding="utf-8")
+    out = tmp_path / "g.ttl"
+    lenient = runner.invoke(app, ["build", str(corpus), "--out", str(out)])
+    assert lenient.exit_code == 1 and out.exists() and "broken.jsonl" in lenient.output
+    out.unlink()
+    strict = runner.invoke(app, ["build", str(corpus), "--out", str(out), "--strict"])
+    assert strict.exit_code == 2 and not out.exists()
