@@ -72,9 +72,16 @@ def format_name(path: Path, fmt: str | None = None) -> str:
     return name
 
 
+# Up to this many quads the output is sorted (byte-identical for the same graph); larger
+# stores are streamed in the store's own order so memory stays flat.
+SORTED_EXPORT_LIMIT = 2_000_000
+
+
 def serialize_dataset(store: ox.Store, fmt: str) -> Callable[[IO[bytes]], None]:
     """A writer that serialises ``store`` in format ``fmt`` (a name from FORMATS)."""
     rdf_format = FORMATS[fmt]
+    if len(store) > SORTED_EXPORT_LIMIT and fmt != "jsonld":
+        return _streaming_writer(store, fmt, rdf_format)
     quads = list(store)
     if fmt in DATASET_FORMATS:
         items: list[ox.Quad] | list[ox.Triple] = sorted(set(quads), key=str)
@@ -118,6 +125,20 @@ def _canonical_json(value):
         items = [_canonical_json(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
     return value
+
+
+def _streaming_writer(store: ox.Store, fmt: str, rdf_format: ox.RdfFormat) -> Callable[[IO[bytes]], None]:
+    prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+
+    def write(out: IO[bytes]) -> None:
+        if fmt in DATASET_FORMATS:
+            store.dump(out, rdf_format, prefixes=prefixes)
+        else:
+            # graph formats hold the union: the store's CONSTRUCT streams distinct triples
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            union.serialize(out, rdf_format)
+
+    return write
 
 
 def write_dataset(store: ox.Store, path: Path, fmt: str | None = None) -> Path:

@@ -102,3 +102,17 @@ def test_strict_makes_unreadable_documents_fatal_and_writes_nothing(corpus, tmp_
     out.unlink()
     strict = runner.invoke(app, ["build", str(corpus), "--out", str(out), "--strict"])
     assert strict.exit_code == 2 and not out.exists()
+
+
+@pytest.mark.parametrize("suffix", [".trig", ".nq", ".ttl", ".nt"])
+def test_streamed_export_of_big_stores_holds_the_same_graph(monkeypatch, tmp_path, suffix):
+    import kg.export
+    from kg.export import write_dataset
+
+    store = build_dataset([REPO / "corpus" / "004_d3fc333e34ecd65f.txt"]).store
+    sorted_file = write_dataset(store, tmp_path / f"sorted{suffix}")
+    monkeypatch.setattr(kg.export, "SORTED_EXPORT_LIMIT", 10)  # force the streaming path
+    streamed_file = write_dataset(store, tmp_path / f"streamed{suffix}")
+    fmt = pyoxigraph.RdfFormat.from_extension(suffix.lstrip("."))
+    parse = lambda f: {str(x) for x in pyoxigraph.parse(path=str(f), format=fmt)}  # noqa: E731
+    assert parse(streamed_file) == parse(sorted_file)
