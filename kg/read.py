@@ -13,12 +13,18 @@ Supported inputs
   ``<link rel="canonical">`` and the ``article:published_time`` / ``og:site_name`` meta tags
   fill title, url, date and outlet unless a sidecar says otherwise.
 * ``.jsonl``: one JSON object per line, ``{"id", "text"}`` plus optional ``"date"``,
-  ``"url"``, ``"title"``. Blank lines are skipped; a broken line is reported as a
-  ``ReadFailure`` naming file and line number, and the other lines are still read.
+  ``"url"``, ``"title"``. The file is read line by line (it may be large); blank lines are
+  skipped; a broken line is reported as a ``ReadFailure`` naming file and line number, and the
+  other lines are still read.
 
 Folders are walked recursively in sorted order (deterministic on every platform); files with
 other suffixes and hidden files/folders are skipped silently there, e.g. ``metadata.json``.
-A file named explicitly with an unsupported suffix is a ``ReadFailure``.
+A file named explicitly with an unsupported suffix is a ``ReadFailure``. Symlinked folders are
+followed, but every folder is visited once, by its resolved path: a symlink pointing back to one
+of its own ancestor folders is a ``ReadFailure`` ("symlink loop"), one to a folder already
+walked elsewhere is skipped. A symlink that cannot be resolved (broken, or a loop of links) is
+a ``ReadFailure`` when its name has a supported suffix or no suffix at all (it may have been
+meant as a folder); a folder that cannot be listed is a ``ReadFailure`` for that folder.
 
 Sidecar: a ``metadata.json`` next to a document (``{"DOC_ID": {"date", "outlet", "url",
 "title", ...}}``) supplies those fields by doc id; other keys (``date_note``, ``agency``) are
@@ -26,23 +32,42 @@ documentation for humans and ignored. A sidecar value wins over one the document
 (JSONL field, HTML head): the sidecar is where a user corrects metadata without editing the
 data. An invalid sidecar value is ignored (logged) and the document's own value used.
 
+Bad input
+---------
+Checked in this order, each a ``ReadFailure`` with the path and a specific reason:
+
+* not there / not readable: ``not found``, ``broken symlink (…)``, ``symlink loop (…)``,
+  ``not a regular file (named pipe|socket|…)`` (never opened in a way that could block),
+  ``cannot read: permission denied`` (and ``cannot read: <OS error>`` otherwise);
+* size: a document larger than ``max_bytes`` (default ``MAX_DOCUMENT_BYTES``, 20 MB,
+  MB = 10^6 bytes) is ``too large: N MB, limit M MB``, decided from the file size before
+  anything is read. For JSONL the limit applies to each line (each document), not to the file;
+* binary content: a NUL byte, or more than ``CONTROL_SHARE_LIMIT`` of control characters
+  (other than tab, line feed, vertical tab, form feed, carriage return and escape) in the first
+  ``SNIFF_BYTES`` bytes, is ``binary file (…)`` whatever the suffix; a UTF-16/32 byte-order
+  mark is ``unsupported encoding (…)``;
+* ``empty``: nothing but whitespace (for HTML: no visible text).
+
 Decoding: UTF-8 (a byte-order mark is dropped); if that fails the bytes are decoded as cp1252
-and a warning naming the file is logged. Dates must be ``YYYY``, ``YYYY-MM`` or
-``YYYY-MM-DD`` (a real calendar date); anything else is ignored with a logged warning.
-Problems never raise: they are yielded as ``ReadFailure`` so one bad file does not stop a run.
+and a warning naming the file is logged (JSONL: per line, logged once per file). Dates must be
+``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a real calendar date); anything else is ignored with a
+logged warning. Problems never raise: they are yielded as ``ReadFailure`` so one bad file does
+not stop a run.
 """
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from kg.model import SourceDocument
 
@@ -54,8 +79,15 @@ JSONL_SUFFIXES = frozenset({".jsonl"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 SIDECAR_NAME = "metadata.json"
 
+MAX_DOCUMENT_BYTES = 20 * 1000 * 1000  # per document: a file, or one JSONL line
+SNIFF_BYTES = 8192  # how much of a file the binary check looks at
+CONTROL_SHARE_LIMIT = 0.10  # more control characters than this in the sniffed bytes: binary
+
 _DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+# C0 controls and DEL, except \t \n \v \f \r and ESC (ANSI colour codes in logs are text).
+_CONTROL_BYTES = bytes(b for b in [*range(0x20), 0x7F] if b not in b"\t\n\x0b\x0c\r\x1b")
+_JSONL_CHUNK = 1 << 20  # JSONL lines are read in pieces of at most this size
 
 
 @dataclass(frozen=True)
@@ -69,36 +101,52 @@ class ReadFailure:
 # --------------------------------------------------------------------------- public API
 
 
-def read_documents(paths: Iterable[Path]) -> Iterator[SourceDocument | ReadFailure]:
+def read_documents(
+    paths: Iterable[Path], max_bytes: int = MAX_DOCUMENT_BYTES
+) -> Iterator[SourceDocument | ReadFailure]:
     """Yield one ``SourceDocument`` or ``ReadFailure`` per document found under ``paths``.
 
     Paths are processed in the order given; folders are expanded recursively in sorted order.
     A doc id seen before in the same call makes the later document a ``ReadFailure``; the same
-    file reached twice (e.g. named and inside a named folder) is read once.
+    file reached twice (e.g. named and inside a named folder) is read once, and so is a folder.
+    ``max_bytes`` limits the size of one document (a file, or a line of a JSONL file).
     """
+    if max_bytes < 1:
+        raise ValueError(f"max_bytes must be positive, got {max_bytes}")
     seen_ids: dict[str, Path] = {}
-    seen_files: set[Path] = set()
-    sidecars = _SidecarCache()
+    seen_files: set[str] = set()
+    seen_folders: set[str] = set()
+    sidecars = _SidecarCache(max_bytes)
 
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files = _walk(path)
-        elif path.is_file():
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                yield ReadFailure(
-                    path,
-                    f"unsupported file type '{path.suffix or '(no suffix)'}' "
-                    f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
-                )
-                continue
-            files = [path]
-        else:
-            yield ReadFailure(path, "not found")
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError) as exc:  # ValueError: an embedded NUL in the name
+            yield ReadFailure(path, _os_problem(path, exc))
             continue
+        entries: Iterable[Path | ReadFailure]
+        if stat.S_ISDIR(mode):
+            entries = _walk(path, seen_folders)
+        elif not stat.S_ISREG(mode):
+            yield ReadFailure(path, f"not a regular file ({_file_kind(mode)})")
+            continue
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            yield ReadFailure(
+                path,
+                f"unsupported file type '{path.suffix or '(no suffix)'}' "
+                f"(supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})",
+            )
+            continue
+        else:
+            entries = [path]
 
-        for file in files:
-            key = file.resolve()
+        for entry in entries:
+            if isinstance(entry, ReadFailure):
+                yield entry
+                continue
+            file = entry
+            key = _file_key(file)
             if key in seen_files:
                 continue
             seen_files.add(key)
@@ -106,7 +154,7 @@ def read_documents(paths: Iterable[Path]) -> Iterator[SourceDocument | ReadFailu
             meta, meta_failure = sidecars.get(file.parent)
             if meta_failure is not None:
                 yield meta_failure
-            for item in _read_file(file, meta):
+            for item in _read_file_guarded(file, meta, max_bytes):
                 if isinstance(item, SourceDocument):
                     first = seen_ids.get(item.doc_id)
                     if first is not None:
@@ -121,20 +169,74 @@ def read_documents(paths: Iterable[Path]) -> Iterator[SourceDocument | ReadFailu
 # --------------------------------------------------------------------------- discovery
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Supported files under ``folder``, recursively, hidden entries skipped.
+def _walk(root: Path, visited: set[str]) -> Iterator[Path | ReadFailure]:
+    """Supported files under ``root`` (and problems met on the way), hidden entries skipped.
 
-    Sorted by relative path components (``a/1.txt`` < ``a/sub/0.md`` < ``b.txt``), so the order
-    does not depend on the file system; symlinked folders are not followed (no cycles).
+    Depth-first with the entries of each folder sorted by name, i.e. sorted by relative path
+    components (``a/1.txt`` < ``a/sub/0.md`` < ``b.txt``), so the order does not depend on the
+    file system. Iterative, so deep trees cannot exhaust the recursion limit. ``visited`` holds
+    the resolved paths of folders already walked in this call; each folder is walked once.
     """
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            file = Path(dirpath) / name
-            if not name.startswith(".") and file.suffix.lower() in SUPPORTED_SUFFIXES:
-                found.append(file)
-    return sorted(found, key=lambda f: f.relative_to(folder).parts)
+    # A work item is a file to yield, a failure to yield, or (folder, resolved ancestors).
+    stack: list[Path | ReadFailure | tuple[Path, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, tuple):
+            yield item
+            continue
+        folder, ancestors = item
+        real = os.path.realpath(folder)
+        if real in visited:
+            continue
+        visited.add(real)
+        ancestors = (*ancestors, real)
+        try:
+            with os.scandir(folder) as it:
+                listing = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield ReadFailure(folder, _os_problem(folder, exc))
+            continue
+
+        children: list[Path | ReadFailure | tuple[Path, tuple[str, ...]]] = []
+        for entry in listing:
+            if entry.name.startswith("."):
+                continue
+            child = folder / entry.name
+            suffix = child.suffix.lower()
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()  # follows a symlink
+            except OSError:
+                is_link, is_dir = False, False
+            if is_link:
+                try:
+                    is_dir = stat.S_ISDIR(os.stat(child).st_mode)
+                except OSError as exc:  # broken, a loop of links, or not allowed
+                    if suffix in SUPPORTED_SUFFIXES or not suffix:
+                        children.append(ReadFailure(child, _os_problem(child, exc)))
+                    continue
+                if is_dir:
+                    target = os.path.realpath(child)
+                    if target in ancestors:
+                        children.append(ReadFailure(
+                            child, f"symlink loop (points back to its ancestor folder {target})"
+                        ))
+                        continue
+            if is_dir:
+                children.append((child, ancestors))
+            elif suffix in SUPPORTED_SUFFIXES:
+                children.append(child)
+        stack.extend(reversed(children))
+
+
+def _file_key(file: Path) -> str:
+    """Identity of a file for "read once": its resolved path, if it resolves at all."""
+    try:
+        if os.path.exists(file):
+            return os.path.realpath(file)
+    except (OSError, ValueError):
+        pass
+    return os.path.abspath(file)
 
 
 # --------------------------------------------------------------------------- sidecar
@@ -143,49 +245,95 @@ def _walk(folder: Path) -> list[Path]:
 class _SidecarCache:
     """``metadata.json`` per folder, loaded once; a broken one is reported once."""
 
-    def __init__(self) -> None:
-        self._cache: dict[Path, dict[str, dict[str, Any]]] = {}
+    def __init__(self, max_bytes: int) -> None:
+        self._max_bytes = max_bytes
+        self._cache: dict[str, dict[str, dict[str, Any]]] = {}
 
     def get(self, folder: Path) -> tuple[dict[str, dict[str, Any]], ReadFailure | None]:
-        key = folder.resolve()
+        key = os.path.realpath(folder)
         if key in self._cache:
             return self._cache[key], None
         sidecar = folder / SIDECAR_NAME
         entries: dict[str, dict[str, Any]] = {}
         failure: ReadFailure | None = None
-        if sidecar.is_file():
-            try:
-                data = json.loads(sidecar.read_text(encoding="utf-8-sig"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                failure = ReadFailure(sidecar, f"metadata sidecar ignored: {exc}")
+        if os.path.lexists(sidecar):
+            data, problem = self._load(sidecar)
+            if problem is not None:
+                failure = ReadFailure(sidecar, f"metadata sidecar ignored: {problem}")
+            elif isinstance(data, dict):
+                entries = {str(k): v for k, v in data.items() if isinstance(v, dict)}
             else:
-                if isinstance(data, dict):
-                    entries = {str(k): v for k, v in data.items() if isinstance(v, dict)}
-                else:
-                    failure = ReadFailure(
-                        sidecar, "metadata sidecar ignored: expected an object keyed by doc id"
-                    )
+                failure = ReadFailure(
+                    sidecar, "metadata sidecar ignored: expected an object keyed by doc id"
+                )
         self._cache[key] = entries
         return entries, failure
+
+    def _load(self, sidecar: Path) -> tuple[Any, str | None]:
+        opened = _open_regular(sidecar)
+        if isinstance(opened, str):
+            return None, opened
+        handle, size = opened
+        with handle:
+            if size > self._max_bytes:
+                return None, _too_large(size, self._max_bytes)
+            try:
+                data = handle.read(self._max_bytes + 1)
+            except OSError as exc:
+                return None, _os_problem(sidecar, exc)
+        if len(data) > self._max_bytes:
+            return None, _too_large(len(data), self._max_bytes)
+        try:
+            return json.loads(data.decode("utf-8-sig")), None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return None, str(exc)
+        except RecursionError:
+            return None, "nested too deeply"
 
 
 # --------------------------------------------------------------------------- per file
 
 
+def _read_file_guarded(
+    path: Path, meta: dict[str, dict[str, Any]], max_bytes: int
+) -> Iterator[SourceDocument | ReadFailure]:
+    """``_read_file``, with any unforeseen error turned into a failure for this file."""
+    try:
+        yield from _read_file(path, meta, max_bytes)
+    except Exception as exc:  # one bad file must not stop the run
+        log.exception("%s: unexpected error while reading", path)
+        yield ReadFailure(path, f"unexpected error: {type(exc).__name__}: {exc}")
+
+
 def _read_file(
-    path: Path, meta: dict[str, dict[str, Any]]
+    path: Path, meta: dict[str, dict[str, Any]], max_bytes: int
 ) -> Iterator[SourceDocument | ReadFailure]:
     suffix = path.suffix.lower()
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield ReadFailure(path, f"cannot read: {exc.strerror or exc}")
+    opened = _open_regular(path)
+    if isinstance(opened, str):
+        yield ReadFailure(path, opened)
+        return
+    handle, size = opened
+    with handle:
+        if suffix in JSONL_SUFFIXES:
+            yield from _read_jsonl(path, handle, meta, max_bytes)
+            return
+        if size > max_bytes:  # decided from the size alone: nothing is read
+            yield ReadFailure(path, _too_large(size, max_bytes))
+            return
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as exc:
+            yield ReadFailure(path, _os_problem(path, exc))
+            return
+    if len(data) > max_bytes:  # grew since it was opened
+        yield ReadFailure(path, _too_large(len(data), max_bytes))
+        return
+    problem = _binary_problem(data[:SNIFF_BYTES])
+    if problem is not None:
+        yield ReadFailure(path, problem)
         return
     text = _decode(data, path)
-
-    if suffix in JSONL_SUFFIXES:
-        yield from _read_jsonl(path, text, meta)
-        return
 
     doc_id = path.stem
     head: dict[str, str | None] = {}
@@ -198,41 +346,106 @@ def _read_file(
 
 
 def _read_jsonl(
-    path: Path, text: str, meta: dict[str, dict[str, Any]]
+    path: Path, handle: BinaryIO, meta: dict[str, dict[str, Any]], max_bytes: int
 ) -> Iterator[SourceDocument | ReadFailure]:
-    # Split on "\n" only: str.splitlines() would also split inside a record's text at
-    # characters such as U+2028, which JSON allows unescaped.
+    try:
+        problem = _binary_problem(handle.read(SNIFF_BYTES))
+        handle.seek(0)
+    except OSError as exc:
+        yield ReadFailure(path, _os_problem(path, exc))
+        return
+    if problem is not None:
+        yield ReadFailure(path, problem)
+        return
+
     found_any = False
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        found_any = True
-        where = f"{path.name}, line {lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ReadFailure(path, f"{where}: invalid JSON ({exc.msg})")
-            continue
-        if not isinstance(record, dict):
-            yield ReadFailure(path, f"{where}: expected a JSON object")
-            continue
-        doc_id, body = record.get("id"), record.get("text")
-        if isinstance(doc_id, int) and not isinstance(doc_id, bool):
-            doc_id = str(doc_id)
-        if not isinstance(doc_id, str) or not doc_id.strip():
-            yield ReadFailure(path, f"{where}: missing or invalid \"id\"")
-            continue
-        if not isinstance(body, str):
-            yield ReadFailure(path, f"{where}: missing or invalid \"text\"")
-            continue
-        if not body.strip():
-            yield ReadFailure(path, f"{where}: empty")
-            continue
-        doc_id = doc_id.strip()
-        own = {key: _optional_str(record.get(key), key, where) for key in ("date", "url", "title")}
-        yield _make_document(doc_id, body, path, own=own, sidecar=meta.get(doc_id, {}))
+    cp1252_lines: list[int] = []
+    try:
+        for lineno, raw, size in _jsonl_lines(handle, max_bytes):
+            where = f"{path.name}, line {lineno}"
+            if raw is None:
+                found_any = True
+                yield ReadFailure(path, f"{where}: {_too_large(size, max_bytes)}")
+                continue
+            # Lines are split on b"\n" only: str.splitlines() would also split inside a
+            # record's text at characters such as U+2028, which JSON allows unescaped.
+            try:
+                line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            except UnicodeDecodeError:
+                if not cp1252_lines:
+                    log.warning("%s, line %d: not valid UTF-8, decoded as cp1252", path, lineno)
+                cp1252_lines.append(lineno)
+                line = raw.decode("cp1252", errors="replace")
+            if not line.strip():
+                continue
+            found_any = True
+            yield _jsonl_record(path, where, line, meta)
+    except OSError as exc:
+        yield ReadFailure(path, _os_problem(path, exc))
+        return
+    if len(cp1252_lines) > 1:
+        log.warning("%s: %d lines were not valid UTF-8 and were decoded as cp1252",
+                    path, len(cp1252_lines))
     if not found_any:
         yield ReadFailure(path, "empty")
+
+
+def _jsonl_lines(
+    handle: BinaryIO, max_bytes: int
+) -> Iterator[tuple[int, bytearray | None, int]]:
+    """``(line number, bytes without the line break, size)``; bytes ``None`` if over the limit.
+
+    A line is read in chunks; once it is longer than ``max_bytes`` what was read is dropped and
+    the rest only counted, so about ``max_bytes`` is the most ever held in memory.
+    """
+    chunk_size = min(max_bytes + 1, _JSONL_CHUNK)
+    lineno = 0
+    while True:
+        buffer: bytearray | None = bytearray()
+        size = 0
+        ended = False
+        while True:
+            chunk = handle.readline(chunk_size)
+            if not chunk:
+                break
+            ended = chunk.endswith(b"\n")
+            size += len(chunk) - ended
+            if buffer is not None:
+                if size > max_bytes:
+                    buffer = None  # too large: stop keeping it
+                else:
+                    buffer += chunk[:-1] if ended else chunk
+            if ended:
+                break
+        if not size and not ended:
+            return  # end of file
+        lineno += 1
+        yield lineno, buffer, size
+
+
+def _jsonl_record(
+    path: Path, where: str, line: str, meta: dict[str, dict[str, Any]]
+) -> SourceDocument | ReadFailure:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return ReadFailure(path, f"{where}: invalid JSON ({exc.msg})")
+    except RecursionError:  # [[[[... nested deeper than the parser can go
+        return ReadFailure(path, f"{where}: invalid JSON (nested too deeply)")
+    if not isinstance(record, dict):
+        return ReadFailure(path, f"{where}: expected a JSON object")
+    doc_id, body = record.get("id"), record.get("text")
+    if isinstance(doc_id, int) and not isinstance(doc_id, bool):
+        doc_id = str(doc_id)
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        return ReadFailure(path, f"{where}: missing or invalid \"id\"")
+    if not isinstance(body, str):
+        return ReadFailure(path, f"{where}: missing or invalid \"text\"")
+    if not body.strip():
+        return ReadFailure(path, f"{where}: empty")
+    doc_id = doc_id.strip()
+    own = {key: _optional_str(record.get(key), key, where) for key in ("date", "url", "title")}
+    return _make_document(doc_id, body, path, own=own, sidecar=meta.get(doc_id, {}))
 
 
 def _make_document(
@@ -268,6 +481,96 @@ def _make_document(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _open_regular(path: Path) -> tuple[BinaryIO, int] | str:
+    """``(binary handle, size)`` for a regular file, else the reason it cannot be read.
+
+    Opened non-blocking, so a named pipe with a document's name cannot hang the run; it is
+    rejected by ``fstat`` before anything is read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except (OSError, ValueError) as exc:
+        return _os_problem(path, exc)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            return f"not a regular file ({_file_kind(info.st_mode)})"
+        if flags & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), info.st_size
+    except OSError as exc:
+        os.close(fd)
+        return _os_problem(path, exc)
+
+
+def _os_problem(path: Path, exc: Exception) -> str:
+    """A short reason for an ``OSError`` met while opening or listing ``path``."""
+    if isinstance(exc, PermissionError):
+        return "cannot read: permission denied"
+    code = getattr(exc, "errno", None)
+    if code == errno.ELOOP:
+        return "symlink loop (too many levels of symbolic links)"
+    if code in (errno.ENOENT, errno.ENOTDIR):
+        try:
+            if os.path.islink(path):
+                return f"broken symlink (target '{os.readlink(path)}' does not exist)"
+        except OSError:
+            pass
+        return "not found"
+    try:  # e.g. ENXIO when opening a socket
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        pass
+    else:
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            return f"not a regular file ({_file_kind(mode)})"
+    if isinstance(exc, ValueError):  # an embedded NUL byte in the path
+        return f"invalid path ({exc})"
+    message = getattr(exc, "strerror", None) or str(exc)
+    return f"cannot read: {message[:1].lower()}{message[1:]}"
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "directory"),
+        (stat.S_ISFIFO, "named pipe"),
+        (stat.S_ISSOCK, "socket"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+    ):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def _too_large(size: int, limit: int) -> str:
+    def mb(n: int) -> str:
+        return f"{n / 1_000_000:.1f}".removesuffix(".0") + " MB"
+
+    shown, allowed = mb(size), mb(limit)
+    if shown == allowed or limit < 1_000_000:  # rounding would hide the difference
+        shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"too large: {shown}, limit {allowed}"
+
+
+def _binary_problem(head: bytes) -> str | None:
+    """Why the first bytes of a file say it is not text, or None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return "unsupported encoding (UTF-16/UTF-32 byte-order mark; save the file as UTF-8)"
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        return f"binary file (NUL byte at offset {nul})"
+    if head:
+        controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+        share = controls / len(head)
+        if share > CONTROL_SHARE_LIMIT:
+            return (f"binary file ({share:.0%} control characters "
+                    f"in the first {len(head):,} bytes)")
+    return None
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -379,6 +682,15 @@ class _TextExtractor(HTMLParser):
                 self.parts.append("\n" * self._pending)
             self._pending = 0
         self.parts.append(data)
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        # "<![foo]>" with a keyword other than CDATA/if/endif/...: the standard library raises
+        # AssertionError; a browser skips it as a bogus comment, and so do we.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
 
     def _break(self, tag: str) -> None:
         # Adjacent block edges ("</li><li>", "</p>\n<p>") owe one break, not their sum.

@@ -297,7 +297,7 @@ def test_read_then_clean_never_raises(text: str, suffix: str) -> None:
         path.write_bytes(text.encode("utf-8"))
         for item in read_documents([path]):
             if isinstance(item, ReadFailure):
-                assert item.reason == "empty"
+                assert item.reason == "empty" or item.reason.startswith("binary file")
                 continue
             cleaned = clean_document(item)
             assert len(cleaned.text) == len(item.text)
