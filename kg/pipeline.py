@@ -13,6 +13,7 @@ removed ones lose it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -171,10 +172,16 @@ def build_dataset(
         if progress is not None:
             progress(result.documents, result.words)
 
-    if workers > 1:
+    todo = pending()
+    first = next(todo, None)
+    # nothing changed: no pipeline to load, no workers to start
+    documents = itertools.chain([first], todo) if first is not None else iter(())
+    if first is None:
+        pass
+    elif workers > 1:
         context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
         with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model, base_iri)) as pool:
-            for doc_id, nquads, count in pool.imap(_extract_to_nquads, pending(), chunksize=4):
+            for doc_id, nquads, count in pool.imap(_extract_to_nquads, documents, chunksize=4):
                 graph = writer.graph_iri(doc_id)
                 if _has_graph(store, graph):
                     store.remove_graph(graph)  # a changed document replaces its graph
@@ -183,7 +190,7 @@ def build_dataset(
                 commit(doc_id)
     else:
         extractor = Extractor(spacy_model=spacy_model)
-        for doc_result in extractor.results(pending()):
+        for doc_result in extractor.results(documents):
             quads = writer.document_quads(doc_result)
             graph = writer.graph_iri(doc_result.source.doc_id)
             if _has_graph(store, graph):
