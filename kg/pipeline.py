@@ -113,8 +113,9 @@ def _init_worker(spacy_model: str | None, base_iri: str) -> None:
     _worker = (Extractor(spacy_model=spacy_model), GraphWriter(base_iri))
 
 
-def _extract_to_nquads(clean: CleanDocument) -> tuple[str, bytes, int]:
+def _extract_to_nquads(item: CleanDocument | SourceDocument) -> tuple[str, bytes, int]:
     extractor, writer = _worker
+    clean = item if isinstance(item, CleanDocument) else clean_document(item)  # cleaning runs in the worker too
     result = extractor.document(clean)
     quads = writer.document_quads(result)
     return clean.source.doc_id, pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS), len(quads)
@@ -149,7 +150,7 @@ def build_dataset(
     result = BuildResult(store=store)
     current: dict[str, str] = {}
 
-    def pending() -> Iterator[CleanDocument]:
+    def pending() -> Iterator[SourceDocument]:
         for item in read_documents(paths):
             if isinstance(item, ReadFailure):
                 result.failures.append(item)
@@ -160,7 +161,7 @@ def build_dataset(
                 result.skipped += 1
                 continue
             result.words += len(item.text.split())
-            yield clean_document(item)
+            yield item
 
     done: dict[str, str] = {k: v for k, v in previous.items()}
 
@@ -181,7 +182,7 @@ def build_dataset(
     elif workers > 1:
         context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
         with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model, base_iri)) as pool:
-            for doc_id, nquads, count in pool.imap(_extract_to_nquads, documents, chunksize=4):
+            for doc_id, nquads, count in pool.imap(_extract_to_nquads, documents, chunksize=8):
                 graph = writer.graph_iri(doc_id)
                 if _has_graph(store, graph):
                     store.remove_graph(graph)  # a changed document replaces its graph
@@ -190,7 +191,7 @@ def build_dataset(
                 commit(doc_id)
     else:
         extractor = Extractor(spacy_model=spacy_model)
-        for doc_result in extractor.results(documents):
+        for doc_result in extractor.results(clean_document(d) for d in documents):
             quads = writer.document_quads(doc_result)
             graph = writer.graph_iri(doc_result.source.doc_id)
             if _has_graph(store, graph):
