@@ -173,29 +173,28 @@ def build_dataset(
         if progress is not None:
             progress(result.documents, result.words)
 
+    def replace_graph(doc_id: str) -> None:
+        graph = writer.graph_iri(doc_id)
+        if _has_graph(store, graph):
+            store.remove_graph(graph)  # a changed document replaces its graph
+
     todo = pending()
     first = next(todo, None)
     # nothing changed: no pipeline to load, no workers to start
     documents = itertools.chain([first], todo) if first is not None else iter(())
-    if first is None:
-        pass
-    elif workers > 1:
+    if first is not None and workers > 1:
         context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
         with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model, base_iri)) as pool:
             for doc_id, nquads, count in pool.imap(_extract_to_nquads, documents, chunksize=8):
-                graph = writer.graph_iri(doc_id)
-                if _has_graph(store, graph):
-                    store.remove_graph(graph)  # a changed document replaces its graph
+                replace_graph(doc_id)
                 store.load(nquads, format=pyoxigraph.RdfFormat.N_QUADS)
                 result.quads += count
                 commit(doc_id)
-    else:
+    elif first is not None:
         extractor = Extractor(spacy_model=spacy_model)
         for doc_result in extractor.results(clean_document(d) for d in documents):
             quads = writer.document_quads(doc_result)
-            graph = writer.graph_iri(doc_result.source.doc_id)
-            if _has_graph(store, graph):
-                store.remove_graph(graph)  # a changed document replaces its graph
+            replace_graph(doc_result.source.doc_id)
             store.extend(quads)
             result.quads += len(quads)
             if keep_results:
@@ -204,9 +203,7 @@ def build_dataset(
 
     # documents that are gone from the input lose their graphs
     for doc_id in sorted(set(previous) - set(current)):
-        graph = writer.graph_iri(doc_id)
-        if _has_graph(store, graph):
-            store.remove_graph(graph)
+        replace_graph(doc_id)
         done.pop(doc_id, None)
         result.removed += 1
     if manifest_path is not None:
