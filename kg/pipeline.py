@@ -37,6 +37,7 @@ from kg.resolve import resolve_document
 from kg.vocab import DEFAULT_BASE_IRI
 
 MANIFEST_NAME = "kg-manifest.json"
+CHECKPOINT_EVERY = 100  # documents between store flushes and manifest saves
 
 
 @dataclass
@@ -168,8 +169,12 @@ def build_dataset(
     def commit(doc_id: str) -> None:
         done[doc_id] = current[doc_id]
         result.documents += 1
-        if manifest_path is not None and result.documents % 50 == 0:
-            _save_manifest(manifest_path, done)  # a crash loses at most 50 documents of work
+        if manifest_path is not None and result.documents % CHECKPOINT_EVERY == 0:
+            # Flushing moves the store's write buffers to disk: without it they hold
+            # hundreds of MB on big builds. The manifest follows, so it never names a
+            # document whose graph is not on disk; a crash loses at most one checkpoint.
+            store.flush()
+            _save_manifest(manifest_path, done)
         if progress is not None:
             progress(result.documents, result.words)
 

@@ -113,7 +113,9 @@ def assert_same_rows_as_local(endpoint, store: ox.Store) -> None:
         remote = remote_query(endpoint, saved, {})
         assert remote.columns == local.columns, name
         assert local.rows, f"{name}: the seed graph should give rows"
-        assert sorted_rows(remote) == sorted_rows(local), name
+        missing = set(sorted_rows(local)) - set(sorted_rows(remote))
+        extra = set(sorted_rows(remote)) - set(sorted_rows(local))
+        assert sorted_rows(remote) == sorted_rows(local), (name, len(missing), len(extra), [m[:5] for m in sorted(missing)])
     # with a parameter: the value must reach the server as the same RDF term
     saved = load_query("actor")
     local = run_query(store, saved, {"actor": "Lawrow"})
