@@ -114,7 +114,7 @@ def build(
 
     from kg.pipeline import build_dataset
 
-    with _progress() as report:
+    with _progress(paths) as report:
         try:
             result = build_dataset(list(paths), base_iri=base_iri, spacy_model=spacy_model,
                                    store_dir=store_dir, workers=workers, progress=report)
@@ -141,7 +141,11 @@ def build(
 
 
 class _progress:
-    """A Rich progress bar (documents, words/s) on a terminal; nothing in pipes and CI."""
+    """A Rich progress bar (documents done of all, words/s, ETA) on a terminal; nothing
+    in pipes and CI."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
 
     def __enter__(self):
         import time
@@ -149,19 +153,28 @@ class _progress:
         self.started = time.perf_counter()
         self.bar = None
         if sys.stderr.isatty() and not os.environ.get("CI"):
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
 
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
+            from kg.read import count_documents
+
+            self.bar = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=True,
+            )
             self.bar.start()
-            self.task = self.bar.add_task("reading …", total=None)
+            self.task = self.bar.add_task("building", total=count_documents(self.paths) or None)
         return self.report
 
-    def report(self, documents: int, words: int) -> None:
+    def report(self, done: int, words: int) -> None:
         if self.bar is not None:
             import time
 
             rate = words / max(time.perf_counter() - self.started, 1e-6)
-            self.bar.update(self.task, description=f"{documents} documents, {rate:,.0f} words/s")
+            total = self.bar.tasks[0].total
+            if total is not None and done > total:  # JSONL lines that were not documents
+                self.bar.update(self.task, total=done)
+            self.bar.update(self.task, completed=done, description=f"{rate:,.0f} words/s")
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

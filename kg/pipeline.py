@@ -137,8 +137,9 @@ def build_dataset(
 
     Documents that cannot be read are reported in ``failures``; every other document is
     still built. ``store_dir`` builds into an on-disk store and makes the build
-    incremental; ``workers`` > 1 extracts in that many processes. ``progress(docs, words)``
-    is called after each document.
+    incremental; ``workers`` > 1 extracts in that many processes. ``progress(done, words)``
+    is called after each document, extracted or skipped as unchanged (``words`` counts the
+    extracted ones).
     """
     writer = GraphWriter(base_iri)
     if store_dir is not None:
@@ -160,6 +161,8 @@ def build_dataset(
             current[item.doc_id] = digest
             if previous.get(item.doc_id) == digest:
                 result.skipped += 1
+                if progress is not None:
+                    progress(result.documents + result.skipped, result.words)
                 continue
             result.words += len(item.text.split())
             yield item
@@ -176,7 +179,7 @@ def build_dataset(
             store.flush()
             _save_manifest(manifest_path, done)
         if progress is not None:
-            progress(result.documents, result.words)
+            progress(result.documents + result.skipped, result.words)
 
     def replace_graph(doc_id: str) -> None:
         graph = writer.graph_iri(doc_id)

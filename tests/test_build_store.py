@@ -116,3 +116,34 @@ def test_streamed_export_of_big_stores_holds_the_same_graph(monkeypatch, tmp_pat
     fmt = pyoxigraph.RdfFormat.from_extension(suffix.lstrip("."))
     parse = lambda f: {str(x) for x in pyoxigraph.parse(path=str(f), format=fmt)}  # noqa: E731
     assert parse(streamed_file) == parse(sorted_file)
+
+
+def test_progress_counts_skipped_documents_and_reaches_the_estimate(corpus, tmp_path):
+    from kg.read import count_documents
+
+    store_dir = tmp_path / "store"
+    (corpus / "more.jsonl").write_text(
+        '{"id": "j1", "text": "Rubio traf Lawrow in Riad."}\n\n{"id": "j2", "text": "Putin empfing Witkoff."}\n',
+        encoding="utf-8",
+    )
+    total = count_documents([corpus])
+    assert total == 7  # five articles and two JSONL lines; the blank line is none
+
+    def run() -> list[int]:
+        seen: list[int] = []
+        build(corpus, store_dir, progress=lambda done, words: seen.append(done))
+        return seen
+
+    assert run() == list(range(1, total + 1))
+    assert run() == list(range(1, total + 1))  # all unchanged: skipped ones count too
+
+
+def test_count_documents_skips_what_is_not_a_document(tmp_path):
+    from kg.read import count_documents
+
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "b.pdf").write_bytes(b"%PDF")
+    (tmp_path / ".hidden.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.html").write_text("<p>x</p>", encoding="utf-8")
+    assert count_documents([tmp_path, tmp_path / "missing"]) == 2
