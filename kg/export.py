@@ -152,7 +152,7 @@ def write_dataset(store: ox.Store, path: Path, fmt: str | None = None) -> Path:
     if not path.parent.is_dir():
         raise ExportError(f"{path}: the folder {path.parent} does not exist")
     writer = serialize_dataset(store, name)
-    _atomic_write(path, writer)
+    atomic_write(path, writer)
     if name == "jsonld":
         _copy_context(path)
     return path
@@ -165,7 +165,7 @@ def _copy_context(path: Path) -> None:
         return
     if context.is_file():
         target = path.with_name(path.stem + ".context.jsonld")
-        _atomic_write(target, lambda out: _copy_bytes(context, out))
+        atomic_write(target, lambda out: _copy_bytes(context, out))
 
 
 def _copy_bytes(source: Path, out: IO[bytes]) -> None:
@@ -173,7 +173,7 @@ def _copy_bytes(source: Path, out: IO[bytes]) -> None:
         shutil.copyfileobj(handle, out)
 
 
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Write through a temporary file in the same folder, then rename over ``path``.
 
     os.replace within one folder is atomic, so readers see the old file or the new one,

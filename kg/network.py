@@ -1,0 +1,158 @@
+"""The actor network and the timeline of a graph: what ``kg viz``, ``kg timeline`` and
+``kg show`` read.
+
+Everything comes from saved queries (``network-actors``, ``network-relations``,
+``documents``, ``actor-lookup``, ``actor``), run by a ``QueryRunner``: the same code serves an RDF file,
+an on-disk store and a remote SPARQL endpoint.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from kg.queries import QueryResult, SavedQuery, load_query
+
+QueryRunner = Callable[[SavedQuery, dict[str, str]], QueryResult]
+
+RELATIONS = ("met-with", "agreed-to", "demanded")
+
+
+@dataclass(frozen=True)
+class Actor:
+    iri: str
+    label: str
+    type: str  # Person, State or Organization ("" if unknown)
+    affiliation: str = ""  # IRI of the state or organisation a person belongs to
+
+    @property
+    def camp(self) -> str:
+        """Whom the actor stands for: its state or organisation, or itself."""
+        return self.affiliation or self.iri
+
+
+@dataclass(frozen=True)
+class Link:
+    """Two actors linked by one event (a demand points from source to target)."""
+
+    event: str
+    relation: str  # one of RELATIONS
+    source: str
+    target: str
+    date: str = ""  # when the event happened, if the text says
+    reported: str = ""  # the date of the document that reports it
+    place: str = ""
+    content: str = ""
+    doc: str = ""
+    evidence: str = ""
+
+    @property
+    def when(self) -> str:
+        return self.date or self.reported
+
+
+@dataclass
+class Network:
+    actors: dict[str, Actor] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+
+    def label(self, iri: str) -> str:
+        actor = self.actors.get(iri)
+        return actor.label if actor else iri.rsplit("/", 1)[-1]
+
+    def activity(self) -> dict[str, int]:
+        """Number of distinct events each actor takes part in."""
+        events: dict[str, set[str]] = defaultdict(set)
+        for link in self.links:
+            events[link.source].add(link.event)
+            events[link.target].add(link.event)
+        return {iri: len(found) for iri, found in events.items()}
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    event: str
+    relation: str
+    date: str  # the event's date, else the reporting document's date, else ""
+    reported_only: bool  # True when ``date`` is the document's date
+    actors: tuple[str, ...]  # labels of the participants or parties; of a demand, the demanders
+    addressees: tuple[str, ...]  # labels of a demand's addressees; empty otherwise
+    place: str
+    content: str
+    doc: str
+    evidence: str
+
+
+def load_network(run: QueryRunner) -> Network:
+    """Read actors and links through ``run`` (local store or remote endpoint)."""
+    network = Network()
+    for row in run(load_query("network-actors"), {}).rows:
+        network.actors[row["actor"]] = Actor(row["actor"], row["label"] or row["actor"], row["type"], row["affiliation"])
+    published = {row["doc"]: row["date"] for row in run(load_query("documents"), {}).rows}
+    merged: dict[tuple[str, str, str, str], dict[str, str]] = {}
+    for row in run(load_query("network-relations"), {}).rows:
+        # a link may come in several rows (two evidence spans, two labels of its place):
+        # keep the smallest value of each column, as MIN would
+        key = (row["event"], row["relation"], row["source"], row["target"])
+        kept = merged.setdefault(key, dict(row))
+        for column, value in row.items():
+            if value and (not kept[column] or value < kept[column]):
+                kept[column] = value
+    for row in merged.values():
+        network.links.append(Link(
+            event=row["event"], relation=row["relation"], source=row["source"], target=row["target"],
+            date=row["date"], reported=published.get(row["doc"], ""), place=row["place_label"], content=row["content"],
+            doc=row["doc"], evidence=row["evidence"],
+        ))
+    for link in network.links:  # an actor without a label still gets a node
+        for iri in (link.source, link.target):
+            if iri not in network.actors:
+                network.actors[iri] = Actor(iri, iri.rsplit("/", 1)[-1], "")
+    return network
+
+
+def _within(when: str, start: str | None, end: str | None) -> bool:
+    """Dates may be partial ("2025-12"): compare on the precision both have."""
+    if not when:
+        return False
+    for bound, sign in ((start, 1), (end, -1)):
+        if bound:
+            n = min(len(when), len(bound))
+            if (when[:n] > bound[:n]) - (when[:n] < bound[:n]) == -sign:
+                return False
+    return True
+
+
+def timeline(
+    network: Network, start: str | None = None, end: str | None = None, relations: Iterable[str] = RELATIONS,
+) -> list[TimelineEvent]:
+    """One entry per event, ordered by date (undated events last), optionally limited to
+    the dates ``start``..``end`` (inclusive, ISO prefixes such as "2025-02" work) and to
+    some relations."""
+    wanted = set(relations)
+    unknown = wanted - set(RELATIONS)
+    if unknown:
+        raise ValueError(f"unknown relation(s) {', '.join(sorted(unknown))}; use {', '.join(RELATIONS)}")
+    by_event: dict[str, list[Link]] = defaultdict(list)
+    for link in network.links:
+        if link.relation in wanted:
+            by_event[link.event].append(link)
+    events = []
+    for event, links in by_event.items():
+        first = links[0]
+        when = first.when
+        if (start or end) and not _within(when, start, end):
+            continue
+        if first.relation == "demanded":  # demanders first, then addressees
+            demanders = dict.fromkeys(network.label(link.source) for link in links)
+            addressees = dict.fromkeys(network.label(link.target) for link in links)
+            actors, addressees = tuple(demanders), tuple(addressees)
+        else:
+            members = {iri for link in links for iri in (link.source, link.target)}
+            actors = tuple(sorted((network.label(iri) for iri in members), key=str.casefold))
+            addressees = ()
+        events.append(TimelineEvent(
+            event=event, relation=first.relation, date=when, reported_only=not first.date and bool(when),
+            actors=actors, addressees=addressees, place=first.place, content=first.content, doc=first.doc, evidence=first.evidence,
+        ))
+    return sorted(events, key=lambda e: (e.date == "", e.date, e.doc, e.relation, e.actors))
