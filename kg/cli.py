@@ -360,7 +360,6 @@ def query(
         QueryError,
         bind_parameters,
         load_query,
-        run_query,
         to_csv,
         to_json,
         to_table,
@@ -372,33 +371,48 @@ def query(
         bind_parameters(saved, params)  # report bad parameters before loading any data
     except QueryError as exc:
         _fail(str(exc))
-    if endpoint is not None:
-        if data:
-            _fail("give either --data or --endpoint, not both")
-        from kg.remote import RemoteError, endpoint_for, remote_query
-
-        try:
-            target = endpoint_for(endpoint, server, query_url=query_url, update_url=query_url, gsp_url=query_url)
-            result = remote_query(target, saved, params)
-        except (RemoteError, QueryError) as exc:
-            _fail(str(exc))
-    else:
-        if store_dir is not None:
-            if data:
-                _fail("give either --data or --store, not both")
-            store = _open_store(store_dir)
-        else:
-            store = _load(list(data or []))
-        try:
-            result = run_query(store, saved, params)
-        except QueryError as exc:
-            _fail(str(exc))
+    run = _runner(data, store_dir, endpoint, server, query_url)
+    try:
+        result = run(saved, params)
+    except QueryError as exc:
+        _fail(str(exc))
     if fmt is OutputFormat.csv:
         sys.stdout.write(to_csv(result))
     elif fmt is OutputFormat.json:
         sys.stdout.write(to_json(result))
     else:
         _console().print(to_table(result, title=f"{saved.name}: {len(result.rows)} rows"))
+
+
+def _runner(data, store_dir, endpoint, server, query_url):  # -> kg.network.QueryRunner
+    """Run saved queries over RDF files (--data), an on-disk store (--store) or a remote
+    store (--endpoint); remote failures become one-line errors."""
+    from kg.queries import run_query
+
+    if endpoint is not None:
+        if data or store_dir is not None:
+            _fail("give either --data, --store or --endpoint, not two of them")
+        from kg.remote import RemoteError, endpoint_for, remote_query
+
+        try:
+            target = endpoint_for(endpoint, server, query_url=query_url, update_url=query_url, gsp_url=query_url)
+        except RemoteError as exc:
+            _fail(str(exc))
+
+        def run_remote(saved, params):
+            try:
+                return remote_query(target, saved, params)
+            except RemoteError as exc:
+                _fail(str(exc))
+
+        return run_remote
+    if store_dir is not None:
+        if data:
+            _fail("give either --data or --store, not both")
+        store = _open_store(store_dir)
+    else:
+        store = _load(list(data or []))
+    return lambda saved, params: run_query(store, saved, params)
 
 
 def _describe_param(param) -> str:  # param: kg.queries.QueryParam
@@ -523,3 +537,168 @@ def evaluate(
 
 if __name__ == "__main__":
     app()
+
+
+# ---------------------------------------------------------------------------------------
+# looking at the graph: profiles, timeline, network picture
+
+DataOption = Annotated[Optional[list[Path]], typer.Option("--data", "-d", help="RDF file to read (repeatable).")]
+StoreOption = Annotated[Optional[Path], typer.Option("--store", help="On-disk store made by kg build --store.")]
+EndpointOption = Annotated[Optional[str], typer.Option("--endpoint", help="Base URL of a SPARQL store.")]
+ServerOption = Annotated[str, typer.Option("--server", help="oxigraph, virtuoso or generic.")]
+QueryUrlOption = Annotated[Optional[str], typer.Option("--query-url", help="Query URL (--server generic).")]
+
+
+@app.command()
+def show(
+    actor: Annotated[str, typer.Argument(help="Label, alias or IRI of the actor (part of a label works too).")],
+    data: DataOption = None,
+    store_dir: StoreOption = None,
+    endpoint: EndpointOption = None,
+    server: ServerOption = "oxigraph",
+    query_url: QueryUrlOption = None,
+) -> None:
+    """Profile of one actor: type, affiliation, meetings, agreements and demands, each
+    with its source document and evidence sentence. Exit 1 when the name is ambiguous
+    (the candidates are listed) or unknown."""
+    from rich.markup import escape
+
+    from kg.profile import AmbiguousActor, UnknownActor, actor_profile
+
+    run = _runner(data, store_dir, endpoint, server, query_url)
+    console = _console()
+    try:
+        profile = actor_profile(run, actor)
+    except AmbiguousActor as exc:
+        console.print(f"[bold]{escape(exc.name)}[/] fits {len(exc.candidates)} actors; give one of these names or IRIs:",
+                      soft_wrap=True)
+        for c in exc.candidates:
+            where = f", {c.affiliation}" if c.affiliation else ""
+            console.print(f"  {escape(c.label)} ({c.type or 'actor'}{escape(where)}, {c.documents} document{'' if c.documents == 1 else 's'})  {c.iri}",
+                          soft_wrap=True)
+        raise typer.Exit(EXIT_NEGATIVE)
+    except UnknownActor as exc:
+        _fail(str(exc), EXIT_NEGATIVE)
+    who = profile.actor
+    facts = [who.type or "actor"] + ([who.affiliation] if who.affiliation else [])
+    console.print(f"[bold]{escape(who.label)}[/] ({escape(', '.join(facts))})  {who.iri}", soft_wrap=True)
+    if profile.roles:
+        console.print(f"roles: {escape('; '.join(profile.roles))}", soft_wrap=True)
+    if profile.members:
+        console.print(f"members: {escape(', '.join(profile.members))}", soft_wrap=True)
+    console.print(f"mentioned in {len(profile.documents)} documents: {escape(', '.join(profile.documents))}", soft_wrap=True)
+    sections = (
+        ("Meetings", ("met-with",), "with"),
+        ("Phone calls", ("phone-call",), "with"),
+        ("Agreements", ("agreed-to",), "with"),
+        ("Demands", ("demanded",), "of"),
+        ("Demands on it", ("demanded-by",), "by"),
+    )
+    for title, relations, preposition in sections:
+        events = profile.of(*relations)
+        if not events:
+            continue
+        console.print(f"\n[bold]{title}[/] ({len(events)})", soft_wrap=True)
+        for event in events:
+            parts = [event.date or "undated"]
+            if event.place:
+                parts.append(f"in {event.place}")
+            if event.others:
+                parts.append(f"{preposition} {', '.join(event.others)}")
+            if event.content:
+                parts.append(f"„{event.content}“")
+            console.print(f"  {escape(' · '.join(parts))}  [dim]\\[{escape(event.doc)}][/]", soft_wrap=True)
+            console.print(f"    [italic]{escape(event.evidence)}[/]", soft_wrap=True)
+
+
+class TimelineFormat(str, Enum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def timeline(
+    data: DataOption = None,
+    store_dir: StoreOption = None,
+    endpoint: EndpointOption = None,
+    server: ServerOption = "oxigraph",
+    query_url: QueryUrlOption = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="First date (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Last date (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
+    relation: Annotated[Optional[list[str]], typer.Option("--relation", "-r", help="met-with, agreed-to or demanded (repeatable).")] = None,
+    fmt: Annotated[TimelineFormat, typer.Option("--format", "-f", help="Output format.")] = TimelineFormat.text,
+) -> None:
+    """Meetings, agreements and demands ordered by date. An event without a date of its
+    own is placed at the date of the article that reports it (marked *); events with no
+    date at all come last."""
+    import csv
+    import json
+    import re
+
+    from kg.network import RELATIONS, load_network
+    from kg.network import timeline as make_timeline
+
+    for name, value in (("--from", start), ("--to", end)):
+        if value is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            _fail(f"{name} {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    run = _runner(data, store_dir, endpoint, server, query_url)
+    try:
+        events = make_timeline(load_network(run), start, end, relation or RELATIONS)
+    except ValueError as exc:
+        _fail(f"--relation: {exc}")
+    if fmt is not TimelineFormat.text:
+        rows = [{"date": e.date, "reported_only": e.reported_only, "relation": e.relation,
+                 "actors": "; ".join(e.actors), "addressees": "; ".join(e.addressees), "place": e.place,
+                 "content": e.content, "doc": e.doc, "evidence": e.evidence} for e in events]
+        if fmt is TimelineFormat.json:
+            sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        else:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["date"], lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        return
+    from rich.markup import escape
+
+    console = _console()
+    for e in events:
+        when = (e.date + ("*" if e.reported_only else "")) if e.date else "undated"
+        who = ", ".join(e.actors) + (f" → {', '.join(e.addressees)}" if e.addressees else "")
+        where = f" in {e.place}" if e.place else ""
+        what = f" „{e.content}“" if e.content else ""
+        console.print(f"{escape(when):<12} [bold]{e.relation:<9}[/] {escape(who + where + what)}  [dim]\\[{escape(e.doc)}][/]",
+                      soft_wrap=True)
+        console.print(f"{'':12}   [italic]{escape(e.evidence)}[/]", soft_wrap=True)
+    if any(e.reported_only for e in events):
+        console.print("* the date of the article; the text gives none for the event", soft_wrap=True)
+    typer.echo(f"kg timeline: {len(events)} events", err=True)
+
+
+@app.command()
+def viz(
+    graph: Annotated[Optional[list[Path]], typer.Argument(metavar="[GRAPH]...", help="RDF files to draw.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="network.html (interactive, offline) or network.svg.")] = Path("network.html"),
+    store_dir: StoreOption = None,
+    endpoint: EndpointOption = None,
+    server: ServerOption = "oxigraph",
+    query_url: QueryUrlOption = None,
+    title: Annotated[str, typer.Option("--title", help="Title of the picture.")] = "kg: actor network",
+) -> None:
+    """Draw the actor network: nodes are actors (coloured by the state or organisation
+    they belong to, sized by their number of events), lines are meetings, agreements and
+    demands. The HTML page is self-contained (works offline) with tooltips, filters by
+    relation and date, and a timeline; the SVG is a static picture."""
+    from kg.network import load_network
+    from kg.viz import write_picture
+
+    if out.suffix.lower() not in (".html", ".htm", ".svg"):
+        _fail(f"--out {out}: use a .html or .svg file")
+    if not out.parent.is_dir():
+        _fail(f"{out}: the folder {out.parent} does not exist")
+    if not graph and store_dir is None and endpoint is None:
+        _fail("nothing to draw: give GRAPH files, --store DIR or --endpoint URL")
+    run = _runner(graph, store_dir, endpoint, server, query_url)
+    network = load_network(run)
+    write_picture(network, out, title)
+    typer.echo(f"kg viz: {len({l.source for l in network.links} | {l.target for l in network.links})} actors, "
+               f"{len(network.links)} links -> {out}", err=True)

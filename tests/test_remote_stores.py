@@ -37,6 +37,7 @@ pytest_plugins = ["store_servers"]
 
 REPO = Path(__file__).resolve().parent.parent
 CONTRACT_QUERIES = ("meetings", "agreements", "demands", "actors")
+PICTURE_QUERIES = ("network-actors", "network-relations", "documents")  # what kg viz and kg timeline read
 BULK = "https://kg.example.org/test/bulk"
 runner = CliRunner()
 
@@ -107,7 +108,7 @@ def sorted_rows(result) -> list[tuple[str, ...]]:
 
 
 def assert_same_rows_as_local(endpoint, store: ox.Store) -> None:
-    for name in CONTRACT_QUERIES:
+    for name in CONTRACT_QUERIES + PICTURE_QUERIES:
         saved = load_query(name)
         local = run_query(store, saved, {})
         remote = remote_query(endpoint, saved, {})
@@ -117,10 +118,11 @@ def assert_same_rows_as_local(endpoint, store: ox.Store) -> None:
         extra = set(sorted_rows(remote)) - set(sorted_rows(local))
         assert sorted_rows(remote) == sorted_rows(local), (name, len(missing), len(extra), [m[:5] for m in sorted(missing)])
     # with a parameter: the value must reach the server as the same RDF term
-    saved = load_query("actor")
-    local = run_query(store, saved, {"actor": "Lawrow"})
-    remote = remote_query(endpoint, saved, {"actor": "Lawrow"})
-    assert local.rows and sorted_rows(remote) == sorted_rows(local)
+    for name, params in (("actor", {"actor": "Lawrow"}), ("actor-lookup", {"name": "mohammed"})):
+        saved = load_query(name)
+        local = run_query(store, saved, params)
+        remote = remote_query(endpoint, saved, params)
+        assert local.rows and sorted_rows(remote) == sorted_rows(local), name
 
 
 def _blank_or_skolem(term) -> bool:
@@ -206,6 +208,19 @@ def test_oxigraph_push_query_repush_pull(oxigraph_server, seed_store):
     pulled = pull_graphs(endpoint, graphs)
     for g in graphs:
         assert graph_quads(pulled, g) == graph_quads(seed_store, g)
+
+
+def test_show_and_timeline_read_a_remote_store_like_a_file(oxigraph_server, seed_store, seed_file):
+    assert push_dataset(seed_store, endpoint_for(oxigraph_server.url, "oxigraph"))
+    outputs = {}
+    for args in (("show", "Lawrow"), ("timeline",), ("show", "Mohammed")):
+        local = kg(*args, "--data", seed_file)
+        remote = kg(*args, "--endpoint", oxigraph_server.url)
+        assert remote.exit_code == local.exit_code, remote.output
+        assert remote.stdout == local.stdout
+        outputs[args] = remote.stdout
+    assert "Sergej Lawrow (Person, Russland)" in outputs[("show", "Lawrow")]
+    assert "Riad" in outputs[("timeline",)]
 
 
 def test_oxigraph_cli_push_query_pull(oxigraph_server, seed_store, seed_file, tmp_path):
