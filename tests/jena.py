@@ -17,11 +17,10 @@ here from the jars in /usr/share/java:
   ``ExceptionInInitializerError ... XSSimpleTypeDecl``. The directory is made once per
   ``jena-core.jar`` (keyed by its path, size and mtime) under the temp dir and reused.
 
-Known limit: riot cannot read kg's JSON-LD here. kg writes JSON-LD 1.1 (its context says
-``"@version": 1.1``). Jena's JSON-LD 1.1 reader (titanium-json-ld) needs a Jakarta JSON-P
-implementation (Eclipse Parsson), which Debian 12 does not package (``libjsonp2-java`` is
-the API only), so it fails with ``LOADING_DOCUMENT_FAILED`` on every document; the JSON-LD
-1.0 reader (jsonld-java, ``--syntax=jsonld10``) rejects ``"@version": 1.1``.
+JSON-LD: kg's context uses only JSON-LD 1.0 features (no ``"@version": 1.1``), so riot
+reads it with its JSON-LD 1.0 reader (jsonld-java, ``--syntax=jsonld10``). The 1.1 reader
+(titanium-json-ld) cannot run here: it needs a Jakarta JSON-P implementation (Eclipse
+Parsson), which Debian 12 does not package (``libjsonp2-java`` is the API only).
 
 When ``java`` or a jar is missing, ``classpath()`` raises ``JenaUnavailable`` with what
 to install; the tests turn that into a failure, not a skip.
@@ -191,6 +190,22 @@ def riot_validate(
     except subprocess.TimeoutExpired as exc:  # run() has killed java by then
         raise JenaUnavailable(f"riot did not finish within {timeout:.0f} s on {path}") from exc
     return completed.returncode, completed.stdout.decode("utf-8", errors="replace")
+
+
+def riot_convert(path: Path, syntax: str | None = None, cp: str | None = None, timeout: float = RIOT_TIMEOUT) -> str:
+    """What riot reads from ``path``, written as N-Quads; riot's complaints raise ValueError."""
+    command = [java_binary(), "-cp", cp if cp is not None else classpath(), "riotcmd.riot", "--output=nquads"]
+    if syntax is not None:
+        command.append(f"--syntax={syntax}")
+    command.append(str(path))
+    try:
+        completed = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise JenaUnavailable(f"riot did not finish within {timeout:.0f} s on {path}") from exc
+    errors = completed.stderr.decode("utf-8", errors="replace")
+    if completed.returncode != 0 or problem_lines(errors):
+        raise ValueError(f"riot could not read {path} (exit {completed.returncode}):\n{errors}")
+    return completed.stdout.decode("utf-8")
 
 
 def problem_lines(output: str) -> list[str]:

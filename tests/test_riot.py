@@ -1,17 +1,13 @@
 """kg's exports, checked by tools that are not kg's own: Apache Jena's riot, rdflib, pyoxigraph.
 
 The seed corpus is built once per module and written in every export format. riot (Jena
-4.5 from Debian, see tests/jena.py) must validate the Turtle, TriG, N-Triples and N-Quads
-files: exit 0 and not one error or warning line. A deliberately broken Turtle file shows
-that the check can fail. Java and Jena are installed by .ci/run; when they are missing
-these tests fail rather than skip, since a skipped validation would look like a passed one.
-
-JSON-LD is not given to riot: kg writes JSON-LD 1.1 (``"@version": 1.1``), and the Jena
-that Debian packages cannot read JSON-LD 1.1 offline: its 1.1 reader (titanium) needs a
-Jakarta JSON-P implementation Debian does not ship, and fails on every document with
-``LOADING_DOCUMENT_FAILED``; its 1.0 reader rejects ``"@version": 1.1``. The JSON-LD
-export is instead read back by two other parsers, rdflib and pyoxigraph, which must both
-give exactly the exported graph.
+4.5 from Debian, see tests/jena.py) must validate every export — Turtle, TriG, N-Triples,
+N-Quads and JSON-LD (with its JSON-LD 1.0 reader: kg's context needs nothing of 1.1) —
+with exit 0 and not one error or warning line, and what riot reads from the JSON-LD must
+be exactly the exported graph. A deliberately broken Turtle file shows that the check can
+fail. Java and Jena are installed by .ci/run; when they are missing these tests fail
+rather than skip, since a skipped validation would look like a passed one. rdflib and
+pyoxigraph read the JSON-LD back too.
 """
 from __future__ import annotations
 
@@ -30,7 +26,7 @@ from kg.export import DATASET_FORMATS, format_name, write_dataset
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 
 SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld")
-RIOT_SUFFIXES = (".ttl", ".trig", ".nt", ".nq")  # JSON-LD: see the module docstring
+RIOT_SYNTAX = {".ttl": None, ".trig": None, ".nt": None, ".nq": None, ".jsonld": "jsonld10"}  # None: by suffix
 OX_FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".trig": ox.RdfFormat.TRIG,
@@ -83,20 +79,20 @@ def riot_classpath() -> Classpath:
         return exc
 
 
-def riot(path: Path, classpath: Classpath) -> tuple[int, str]:
+def riot(path: Path, classpath: Classpath, syntax: str | None = None) -> tuple[int, str]:
     problem = classpath if isinstance(classpath, jena.JenaUnavailable) else None
     if problem is None:
         try:
-            return jena.riot_validate(path, cp=classpath)
+            return jena.riot_validate(path, syntax=syntax, cp=classpath)
         except jena.JenaUnavailable as exc:
             problem = exc
     pytest.fail(f"Apache Jena's riot cannot run: {problem}", pytrace=False)
 
 
-@pytest.mark.parametrize("suffix", RIOT_SUFFIXES)
+@pytest.mark.parametrize("suffix", sorted(RIOT_SYNTAX))
 def test_riot_validates_export(exports: Exports, riot_classpath: Classpath, suffix: str) -> None:
     path = exports.paths[suffix]
-    code, output = riot(path, riot_classpath)
+    code, output = riot(path, riot_classpath, RIOT_SYNTAX[suffix])
     assert code == 0, f"riot rejected {path.name} (exit {code}):\n{output}"
     assert jena.problem_lines(output) == [], f"riot reported problems in {path.name}:\n{output}"
 
@@ -136,8 +132,22 @@ def test_pyoxigraph_round_trip(exports: Exports, suffix: str) -> None:
         assert {quad.graph_name for quad in reloaded} == {ox.DefaultGraph()}
 
 
+def test_riot_reads_the_jsonld_as_the_exported_graph(exports: Exports, riot_classpath: Classpath) -> None:
+    if isinstance(riot_classpath, jena.JenaUnavailable):
+        pytest.fail(f"Apache Jena's riot cannot run: {riot_classpath}", pytrace=False)
+    nquads = jena.riot_convert(exports.paths[".jsonld"], syntax="jsonld10", cp=riot_classpath)
+    by_riot = rdflib.Graph()
+    by_riot.parse(data=nquads, format="nt")  # the export is one graph: N-Quads without a graph name
+    expected = rdflib.Graph()
+    expected.parse(
+        data=ox.serialize(sorted(exports.triples, key=str), format=ox.RdfFormat.N_TRIPLES).decode("utf-8"),
+        format="nt",
+    )
+    assert len(by_riot) == len(exports.triples)
+    assert to_isomorphic(by_riot) == to_isomorphic(expected)
+
+
 def test_jsonld_read_back_by_rdflib_and_pyoxigraph(exports: Exports) -> None:
-    # stands in for riot, which cannot read JSON-LD 1.1 here (module docstring)
     path = exports.paths[".jsonld"]
     expected = rdflib.Graph()
     expected.parse(
