@@ -4,9 +4,9 @@
 neighbours only through the records in kg.model (and the spaCy Doc between annotate and
 extract).
 
-Builds stream: documents are read, extracted and written to the store one at a time (or
-by a pool of worker processes, each with its own pipeline), so memory does not grow with
-the corpus. With a persistent store a manifest of content hashes makes re-builds
+Builds stream: documents are read and extracted one at a time (or by a pool of worker
+processes, each with its own pipeline) and written to the store in batches of
+CHECKPOINT_EVERY documents, so memory does not grow with the corpus. With a persistent store a manifest of content hashes makes re-builds
 incremental: unchanged documents are skipped, changed ones replace their named graph,
 removed ones lose it.
 """
