@@ -671,7 +671,7 @@ def timeline(
         console.print(f"{'':12}   [italic]{escape(e.evidence)}[/]", soft_wrap=True)
     if any(e.reported_only for e in events):
         console.print("* the date of the article; the text gives none for the event", soft_wrap=True)
-    typer.echo(f"kg timeline: {len(events)} events", err=True)
+    typer.echo(f"kg timeline: {len(events)} event{'' if len(events) == 1 else 's'}", err=True)
 
 
 @app.command()
