@@ -576,7 +576,7 @@ def show(
             where = f", {c.affiliation}" if c.affiliation else ""
             console.print(f"  {escape(c.label)} ({c.type or 'actor'}{escape(where)}, {c.documents} document{'' if c.documents == 1 else 's'})  {c.iri}",
                           soft_wrap=True)
-        raise typer.Exit(EXIT_NEGATIVE)
+        raise typer.Exit(EXIT_NEGATIVE) from None
     except UnknownActor as exc:
         _fail(str(exc), EXIT_NEGATIVE)
     who = profile.actor

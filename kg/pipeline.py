@@ -6,9 +6,9 @@ extract).
 
 Builds stream: documents are read and extracted one at a time (or by a pool of worker
 processes, each with its own pipeline) and written to the store in batches of
-CHECKPOINT_EVERY documents, so memory does not grow with the corpus. With a persistent store a manifest of content hashes makes re-builds
-incremental: unchanged documents are skipped, changed ones replace their named graph,
-removed ones lose it.
+CHECKPOINT_EVERY documents, so memory does not grow with the corpus. With a persistent
+store a manifest of content hashes makes re-builds incremental: unchanged documents are
+skipped, changed ones replace their named graph, removed ones lose it.
 """
 from __future__ import annotations
 

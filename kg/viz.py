@@ -135,7 +135,7 @@ def picture(network: Network) -> Picture:
     radii = [round(5 + 2.5 * math.sqrt(activity[iri]), 1) for iri in present]
     positions = layout(present, pairs, radii)
     nodes = []
-    for iri, radius in zip(present, radii):
+    for iri, radius in zip(present, radii, strict=True):
         actor = network.actors[iri]
         x, y = positions[iri]
         nodes.append(PlacedNode(iri, actor.label, actor.type or "Actor", actor.camp, colours[actor.camp], x, y,
