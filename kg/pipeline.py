@@ -5,8 +5,8 @@ neighbours only through the records in kg.model (and the spaCy Doc between annot
 extract).
 
 Builds stream: documents are read and extracted one at a time (or by a pool of worker
-processes, each with its own pipeline) and written to the store in batches of
-CHECKPOINT_EVERY documents, so memory does not grow with the corpus. With a persistent
+processes, each with its own pipeline) and written to the store in batches of about
+CHECKPOINT_QUADS quads, so memory does not grow with the corpus. With a persistent
 store a manifest of content hashes makes re-builds incremental: unchanged documents are
 skipped, changed ones replace their named graph, removed ones lose it.
 """
@@ -37,7 +37,11 @@ from kg.resolve import resolve_document
 from kg.vocab import DEFAULT_BASE_IRI
 
 MANIFEST_NAME = "kg-manifest.json"
-CHECKPOINT_EVERY = 100  # documents per batch written to the store and manifest save
+# Quads per batch written to the store (then the manifest is saved). Each batch becomes a
+# set of sorted files in the store that its background compaction later merges: small
+# batches made that merging cost more CPU than the loading itself, and it competes with the
+# workers. A batch is about 40 MB of N-Quads, a crash loses at most one.
+CHECKPOINT_QUADS = 250_000
 
 
 @dataclass
@@ -119,7 +123,11 @@ def _extract_to_nquads(item: CleanDocument | SourceDocument) -> tuple[str, bytes
     clean = item if isinstance(item, CleanDocument) else clean_document(item)  # cleaning runs in the worker too
     result = extractor.document(clean)
     quads = writer.document_quads(result)
-    return clean.source.doc_id, pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS), len(quads)
+    return clean.source.doc_id, _nquads(quads), len(quads)
+
+
+def _nquads(quads: list[pyoxigraph.Quad]) -> bytes:
+    return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_QUADS)
 
 
 # ---------------------------------------------------------------------------- build
@@ -151,6 +159,7 @@ def build_dataset(
         store, manifest_path, previous = pyoxigraph.Store(), None, {}
     result = BuildResult(store=store)
     current: dict[str, str] = {}
+    extracted = 0  # documents extracted so far, written or still in the batch
 
     def pending() -> Iterator[SourceDocument]:
         for item in read_documents(paths):
@@ -162,7 +171,7 @@ def build_dataset(
             if previous.get(item.doc_id) == digest:
                 result.skipped += 1
                 if progress is not None:
-                    progress(result.documents + result.skipped, result.words)
+                    progress(extracted + result.skipped, result.words)
                 continue
             result.words += len(item.text.split())
             yield item
@@ -179,36 +188,37 @@ def build_dataset(
     # transaction per document, and it leaves no write buffers to grow. A crash loses at
     # most the current batch: the manifest is saved only after the batch is on disk, and
     # the next build replaces whatever part of it was written.
+    # The batch is kept as N-Quads, a tenth of the memory of the same quads as Python objects.
     batch_ids: list[str] = []
     batch_nquads: list[bytes] = []
-    batch_quads: list[list] = []
+    batch_size = 0  # quads
 
-    def add(doc_id: str, nquads: bytes | None = None, quads: list | None = None) -> None:
+    def add(doc_id: str, nquads: bytes, count: int) -> None:
+        nonlocal batch_size, extracted
         replace_graph(doc_id)
         batch_ids.append(doc_id)
-        if nquads is not None:
-            batch_nquads.append(nquads)
-        if quads is not None:
-            batch_quads.append(quads)
-        if len(batch_ids) >= CHECKPOINT_EVERY:
+        batch_nquads.append(nquads)
+        result.quads += count
+        batch_size += count
+        extracted += 1
+        if progress is not None:
+            progress(extracted + result.skipped, result.words)
+        if batch_size >= CHECKPOINT_QUADS:
             write_batch()
 
     def write_batch() -> None:
+        nonlocal batch_size
         if batch_nquads:
             store.bulk_load(b"".join(batch_nquads), format=pyoxigraph.RdfFormat.N_QUADS)
-        if batch_quads:
-            store.bulk_extend(itertools.chain.from_iterable(batch_quads))
         for doc_id in batch_ids:
             done[doc_id] = current[doc_id]
-            result.documents += 1
-            if progress is not None:
-                progress(result.documents + result.skipped, result.words)
+        result.documents += len(batch_ids)
         if manifest_path is not None and batch_ids:
             store.flush()
             _save_manifest(manifest_path, done)
         batch_ids.clear()
         batch_nquads.clear()
-        batch_quads.clear()
+        batch_size = 0
 
     todo = pending()
     first = next(todo, None)
@@ -218,16 +228,14 @@ def build_dataset(
         context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
         with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model, base_iri)) as pool:
             for doc_id, nquads, count in pool.imap(_extract_to_nquads, documents, chunksize=8):
-                result.quads += count
-                add(doc_id, nquads=nquads)
+                add(doc_id, nquads, count)
     elif first is not None:
         extractor = Extractor(spacy_model=spacy_model)
         for doc_result in extractor.results(clean_document(d) for d in documents):
             quads = writer.document_quads(doc_result)
-            result.quads += len(quads)
             if keep_results:
                 result.results.append(doc_result)
-            add(doc_result.source.doc_id, quads=quads)
+            add(doc_result.source.doc_id, _nquads(quads), len(quads))
     write_batch()
 
     # documents that are gone from the input lose their graphs
