@@ -47,7 +47,7 @@ CHECKPOINT_QUADS = 250_000
 @dataclass
 class BuildResult:
     store: pyoxigraph.Store
-    documents: int = 0  # documents extracted in this run
+    documents: int = 0  # documents extracted and written in this run
     quads: int = 0
     failures: list[ReadFailure] = field(default_factory=list)
     results: list[DocumentResult] = field(default_factory=list)
@@ -188,7 +188,7 @@ def build_dataset(
     # transaction per document, and it leaves no write buffers to grow. A crash loses at
     # most the current batch: the manifest is saved only after the batch is on disk, and
     # the next build replaces whatever part of it was written.
-    # The batch is kept as N-Quads, a tenth of the memory of the same quads as Python objects.
+    # A batch is kept as N-Quads bytes, the form the bulk loader reads, not as Python objects.
     batch_ids: list[str] = []
     batch_nquads: list[bytes] = []
     batch_size = 0  # quads
