@@ -535,10 +535,6 @@ def evaluate(
         raise typer.Exit(EXIT_NEGATIVE)
 
 
-if __name__ == "__main__":
-    app()
-
-
 # ---------------------------------------------------------------------------------------
 # looking at the graph: profiles, timeline, network picture
 
@@ -702,3 +698,7 @@ def viz(
     write_picture(network, out, title)
     typer.echo(f"kg viz: {len({l.source for l in network.links} | {l.target for l in network.links})} actors, "
                f"{len(network.links)} links -> {out}", err=True)
+
+
+if __name__ == "__main__":
+    app()

@@ -2,8 +2,8 @@
 ``kg show`` read.
 
 Everything comes from saved queries (``network-actors``, ``network-relations``,
-``documents``, ``actor-lookup``, ``actor``), run by a ``QueryRunner``: the same code serves an RDF file,
-an on-disk store and a remote SPARQL endpoint.
+``documents``; kg.profile adds ``actor-lookup`` and ``actor``), run by a ``QueryRunner``:
+the same code serves an RDF file, an on-disk store and a remote SPARQL endpoint.
 """
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def load_network(run: QueryRunner) -> Network:
     for link in network.links:  # an actor without a label still gets a node
         for iri in (link.source, link.target):
             if iri not in network.actors:
-                network.actors[iri] = Actor(iri, iri.rsplit("/", 1)[-1], "")
+                network.actors[iri] = Actor(iri, network.label(iri), "")
     return network
 
 
