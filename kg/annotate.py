@@ -22,9 +22,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
+from kg.lexicon import Lexicon, load_lexicon
+from kg.model import NewActor
 from kg.registry import Registry, load_registry, normalise_role, slug
 
-LEXICON_FILE = Path(__file__).with_name("lexicon.yaml")
 
 if not Span.has_extension("kg_kind"):
     # kind of an actor mention: name | metonym | role_alias | collective | role | new
@@ -38,54 +39,13 @@ if not Doc.has_extension("kg_new_actors"):
     Doc.set_extension("kg_new_actors", default=None)
 
 
-@dataclass(frozen=True)
-class NewActor:
-    key: str
-    label: str
-    type: str
-    affiliation: str | None
-    role: str | None
-
-
-@lru_cache(maxsize=1)
-def load_lexicon(path: str | None = None) -> dict:
-    return yaml.safe_load(Path(path or LEXICON_FILE).read_text(encoding="utf-8"))
-
-
-class Lexicon:
-    """Indexed view of lexicon.yaml used by the components and the extraction rules."""
-
-    def __init__(self, data: dict):
-        self.data = data
-        self.role_stems = {normalise_role(r) for r in data["person_roles"]}
-        self.english_roles = set(data["english_roles"])
-        self.group_nouns = set(data["group_nouns"])
-        self.group_stems = {normalise_role(g) for g in data["group_nouns"] if g[0].isupper()}
-        self.place_heads = set(data["place_heads"])
-        self.org_heads = {h: g for g, heads in data["organisation_heads"].items() for h in heads}
-        self.locative = set(data["locative_prepositions"])
-
-    def is_role(self, word: str) -> bool:
-        stem = normalise_role(word)
-        if stem in self.role_stems:
-            return True
-        # compounds: "Sicherheitsberater", "Chefunterhändler", "Kremlsprecher"
-        return word[:1].isupper() and any(
-            len(s) >= 5 and stem.endswith(s) and len(stem) > len(s) for s in self.role_stems
-        )
-
-    def is_group(self, word: str) -> bool:
-        return word in self.group_nouns or (word[:1].isupper() and normalise_role(word) in self.group_stems)
-
-
-@lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    return Lexicon(load_lexicon())
+    return load_lexicon()
 
 
 # --------------------------------------------------------------------------- sentences
 
-_MONTH_NAMES = set(load_lexicon()["months"])
+_MONTH_NAMES = set(load_lexicon().months)
 _CLOSING_QUOTES = {"“", "”", '"', "»", "«", "'", "’", ")"}
 
 
@@ -496,7 +456,7 @@ class ActorAnnotator:
                 continue
             if i + 1 < len(doc) and doc[i + 1].pos_ not in ("VERB", "AUX", "PUNCT"):
                 continue
-            before = [sp for sp in persons_so_far if sp.end <= i and self._affiliation_of(sp.kb_id_, new_actors) == state]
+            before = [sp for sp in persons_so_far if sp.end <= i and self.registry.affiliation_of(sp.kb_id_, new_actors) == state]
             if before:
                 out.append(self._mention(doc, i - 1, i + 1, before[-1].kb_id_, "role"))
                 out[-1].label_ = "Person"
@@ -522,7 +482,7 @@ class ActorAnnotator:
             if i in taken or not tok.text[:1].isupper() or tok.pos_ not in ("NOUN", "PROPN"):
                 continue
             low = tok.lower_
-            gender = next((g for head, g in self.lex.org_heads.items() if low.endswith(head)), None)
+            gender = next((g for head, g in self.lex.org_head_gender.items() if low.endswith(head)), None)
             if gender is None:
                 continue
             j = i
@@ -546,13 +506,6 @@ class ActorAnnotator:
     def _roles_of(self, key: str) -> set[str]:
         entry = self.registry.get(key)
         return {normalise_role(r) for r in entry.roles} if entry is not None else set()
-
-    def _affiliation_of(self, key: str, new_actors: dict[str, NewActor]) -> str | None:
-        entry = self.registry.get(key)
-        if entry is not None:
-            return entry.affiliation
-        new = new_actors.get(key)
-        return new.affiliation if new else None
 
     def _genitive_apposition(self, doc: Doc, i: int, taken: set[int]) -> tuple[int, int, str | None] | None:
         """'der Chef der Afrikanischen Entwicklungsbank, Samuel Mensah' -> (start, end, org)."""
@@ -637,7 +590,7 @@ class ActorAnnotator:
         steps = 0
         while j >= 0 and steps < 5:
             t = doc[j].text
-            if t in self.lex.locative:
+            if t in self.lex.locative_prepositions:
                 return True
             if t in {"der", "die", "den", "dem", "des", "the"} or t in self.lex.place_heads or (t[:1].islower() and t.endswith(("e", "en", "er"))):
                 j -= 1
@@ -662,7 +615,7 @@ _NER_TYPES = {"PER": "Person", "PERSON": "Person", "ORG": "Organization"}
 def demonyms(registry: Registry) -> dict[str, str]:
     """'Amerikaner', 'Russe', 'Ukrainerin' -> state key, derived from the adjective stems,
     plus the irregular ones listed in the lexicon ('Franzose', 'Pole', 'Israeli')."""
-    out: dict[str, str] = {k: v for k, v in (load_lexicon().get("irregular_demonyms") or {}).items() if registry.get(v)}
+    out: dict[str, str] = {k: v for k, v in load_lexicon().irregular_demonyms.items() if registry.get(v)}
     for entry in registry.entries.values():
         if entry.type != "State":
             continue
@@ -708,9 +661,9 @@ def make_actor_annotator(nlp: Language, name: str, registry_path: str | None):
 
 # --------------------------------------------------------------------------- dates
 
-_MONTHS = load_lexicon()["months"]
-_WEEKDAYS = load_lexicon()["weekdays"]
-_REL_DAYS = load_lexicon()["relative_days"]
+_MONTHS = load_lexicon().months
+_WEEKDAYS = load_lexicon().weekdays
+_REL_DAYS = load_lexicon().relative_days
 _MONTH_RE = "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
 _WEEKDAY_RE = "|".join(sorted((w.capitalize() for w in _WEEKDAYS), key=len, reverse=True))
 _DATE_PATTERNS = [
@@ -788,4 +741,7 @@ def build_pipeline(registry_path: str | None = None, spacy_model: str | None = N
         nlp.initialize()
     nlp.add_pipe("kg_actors", config={"registry_path": registry_path})
     nlp.add_pipe("kg_dates")
+    import kg.extract  # noqa: F401 - registers the kg_relations factory
+
+    nlp.add_pipe("kg_relations", config={"registry_path": registry_path})
     return nlp

@@ -30,12 +30,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import yaml
 
 from kg.model import CleanDocument, Removed, SourceDocument
+from kg.resources import data_file
 
 PATTERNS_FILE = "clutter_patterns.yaml"
 
@@ -97,7 +97,7 @@ def _compile(items: list[str]) -> tuple[re.Pattern[str], ...]:
 def load_patterns() -> Patterns:
     """Load and compile ``clutter_patterns.yaml`` (once per process)."""
     raw: dict[str, Any] = yaml.safe_load(
-        resources.files("kg").joinpath(PATTERNS_FILE).read_text(encoding="utf-8")
+        data_file(PATTERNS_FILE).read_text(encoding="utf-8")
     )
     limits = raw["limits"]
     blocks = tuple(

@@ -7,7 +7,43 @@ Character offsets always refer to the original text of the file the user gave.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
+
+
+class Relation(str, Enum):
+    """The relations kg extracts, by the names the queries and the command line use.
+
+    ``short`` is the name of the evaluation and its gold files (meet, agree, demand)."""
+
+    MET_WITH = "met-with"
+    PHONE_CALL = "phone-call"
+    AGREED_TO = "agreed-to"
+    DEMANDED = "demanded"
+
+    @property
+    def short(self) -> str:
+        return _SHORT[self]
+
+    @property
+    def event_class(self) -> str:
+        """The ontology class of the events of this relation (kg:Meeting, kg:PhoneCall, …)."""
+        return _EVENT_CLASS[self]
+
+    @classmethod
+    def named(cls, name: str) -> Relation:
+        """A relation by its name or short name ("met-with" or "meet")."""
+        for relation in cls:
+            if name in (relation.value, relation.short):
+                return relation
+        raise ValueError(f"unknown relation {name!r}; use {', '.join(r.value for r in cls)}")
+
+
+_EVENT_CLASS = {Relation.MET_WITH: "Meeting", Relation.PHONE_CALL: "PhoneCall", Relation.AGREED_TO: "Agreement",
+                Relation.DEMANDED: "Demand"}
+_SHORT = {Relation.MET_WITH: "meet", Relation.PHONE_CALL: "call", Relation.AGREED_TO: "agree", Relation.DEMANDED: "demand"}
+#: the relations of the timeline, the network and the evaluation (a phone call is no meeting)
+EVENT_RELATIONS = (Relation.MET_WITH, Relation.AGREED_TO, Relation.DEMANDED)
 
 
 @dataclass(frozen=True)
@@ -73,11 +109,22 @@ class Place:
     label: str
 
 
+@dataclass(frozen=True)
+class NewActor:
+    """An actor the registry does not know, as the annotator found it in this document."""
+
+    key: str
+    label: str
+    type: str  # "Person" | "State" | "Organization"
+    affiliation: str | None
+    role: str | None
+
+
 @dataclass
 class MeetingRecord:
     """A meeting (or phone call) with its sides; each side is (party key, member keys)."""
 
-    kind: str  # "Meeting" | "PhoneCall"
+    relation: Relation  # MET_WITH or PHONE_CALL
     sides: dict[str, set[str]]  # party key -> member actor keys (party itself may be a member)
     evidence: list[Evidence]
     date: str | None = None
@@ -104,6 +151,29 @@ class DemandRecord:
     addressee: str | None = None
     rule: str = ""
     confidence: float = 0.0
+
+
+@dataclass
+class Participation:
+    """Actors who took part in a meeting that the text names elsewhere ("nahm an dem
+    Treffen teil", "wurde von X begleitet"); kg.resolve joins them to that meeting."""
+
+    members: list[str]
+    evidence: Evidence
+    offset: int
+    names_meeting: bool = False  # "nahm an dem Treffen teil": the meeting is named, not implied
+
+
+@dataclass
+class Extraction:
+    """What the rules found in one document (stage: extract -> resolve)."""
+
+    meetings: list[MeetingRecord] = field(default_factory=list)
+    agreements: list[AgreementRecord] = field(default_factory=list)
+    demands: list[DemandRecord] = field(default_factory=list)
+    participations: list[Participation] = field(default_factory=list)
+    mentioned: dict[str, set[str]] = field(default_factory=dict)  # actor key -> surface forms
+    new_actors: dict[str, NewActor] = field(default_factory=dict)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kg.queries import QueryResult, SavedQuery, load_query
+from kg.registry import follow_affiliations
 
 QueryRunner = Callable[[SavedQuery, dict[str, str]], QueryResult]
 
@@ -24,11 +25,6 @@ class Actor:
     label: str
     type: str  # Person, State or Organization ("" if unknown)
     affiliation: str = ""  # IRI of the state or organisation a person belongs to
-
-    @property
-    def camp(self) -> str:
-        """Whom the actor stands for: its state or organisation, or itself."""
-        return self.affiliation or self.iri
 
 
 @dataclass(frozen=True)
@@ -59,6 +55,20 @@ class Network:
     def label(self, iri: str) -> str:
         actor = self.actors.get(iri)
         return actor.label if actor else iri.rsplit("/", 1)[-1]
+
+    def camp(self, iri: str) -> str:
+        """Whom the actor stands for: the registry's affiliation walk over the affiliations
+        the graph states (a person's state or organisation, up to a state), or itself."""
+
+        def affiliation(key: str) -> str | None:
+            actor = self.actors.get(key)
+            return actor.affiliation or None if actor else None
+
+        def is_state(key: str) -> bool:
+            actor = self.actors.get(key)
+            return actor is not None and actor.type == "State"
+
+        return follow_affiliations(iri, affiliation, is_state)
 
     def activity(self) -> dict[str, int]:
         """Number of distinct events each actor takes part in."""

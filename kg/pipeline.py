@@ -28,7 +28,6 @@ import pyoxigraph
 from kg import __version__
 from kg.annotate import build_pipeline
 from kg.clean import clean_document
-from kg.extract import extract_document
 from kg.model import CleanDocument, DocumentResult, SourceDocument
 from kg.rdf import GraphWriter
 from kg.read import ReadFailure, read_documents
@@ -64,10 +63,16 @@ class Extractor:
         self.nlp = build_pipeline(registry_path=registry_path, spacy_model=spacy_model)
 
     def results(self, cleaned: Iterable[CleanDocument], batch_size: int = 16) -> Iterator[DocumentResult]:
-        pairs = ((c.text, c) for c in cleaned)
+        pairs = ((self._doc(c), c) for c in cleaned)
         for doc, clean in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            extraction = extract_document(doc, clean, self.registry)
-            yield resolve_document(clean.source, extraction, self.registry)
+            yield resolve_document(clean.source, doc._.kg_extraction, self.registry)
+
+    def _doc(self, clean: CleanDocument):
+        """The tokenised Doc, carrying what extraction needs beyond the text."""
+        doc = self.nlp.make_doc(clean.text)
+        doc._.kg_published = clean.source.date
+        doc._.kg_boxes = clean.boxes
+        return doc
 
     def document(self, clean: CleanDocument) -> DocumentResult:
         return next(self.results([clean]))

@@ -12,7 +12,7 @@ import re
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from kg.model import ActorRef, DocumentResult, Evidence
+from kg.model import ActorRef, DocumentResult, Evidence, Relation
 from kg.registry import Registry, slug
 from kg.resolve import normalise_content
 from kg.vocab import KG, NIF, PROV, SCHEMA
@@ -100,9 +100,10 @@ class GraphWriter:
 
         for m in result.meetings:
             members = sorted(k for ms in m.sides.values() for k in ms)
-            prefix = "meeting" if m.kind == "Meeting" else "call"
-            node = NamedNode(f"{self.base}event/{slug_id(src.doc_id)}/{prefix}-{_hash(m.kind, *sorted(m.sides), *members, m.date or '', m.place.key if m.place else '')}")
-            add(node, RDF.type, _n(KG.Meeting if m.kind == "Meeting" else KG.PhoneCall))
+            met = m.relation is Relation.MET_WITH
+            prefix = "meeting" if met else "call"
+            node = NamedNode(f"{self.base}event/{slug_id(src.doc_id)}/{prefix}-{_hash(m.relation.event_class, *sorted(m.sides), *members, m.date or '', m.place.key if m.place else '')}")
+            add(node, RDF.type, _n(KG[m.relation.event_class]))
             for party, side_members in sorted(m.sides.items()):
                 side = NamedNode(f"{node.value}/side/{party}")
                 add(node, KG.hasSide, side)
@@ -120,7 +121,7 @@ class GraphWriter:
                 add(place, RDFS.label, Literal(m.place.label))
             evidence(node, m.evidence)
             provenance(node, m.rule, m.confidence)
-            if m.kind == "Meeting":
+            if met:
                 for a, b in _cross_pairs(m.sides):
                     add(self.actor_iri(a), KG.metWith, self.actor_iri(b))
                     add(self.actor_iri(b), KG.metWith, self.actor_iri(a))

@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
+from kg.errors import InputError
 from kg.resources import registry_file
+
+if TYPE_CHECKING:
+    from kg.model import NewActor
 
 ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 
@@ -49,6 +55,41 @@ class Registry:
 
     def persons_with_role(self, state_key: str | None, role: str) -> list[str]:
         return self.person_by_role.get((state_key or "", normalise_role(role)), [])
+
+    def affiliation_of(self, key: str, new_actors: Mapping[str, NewActor] | None = None) -> str | None:
+        """The state or organisation an actor (registry entry or new actor) belongs to."""
+        entry = self.entries.get(key)
+        if entry is not None:
+            return entry.affiliation
+        new = (new_actors or {}).get(key)
+        return new.affiliation if new else None
+
+    def party_of(self, key: str, new_actors: Mapping[str, NewActor] | None = None) -> str:
+        """The side an actor is on: its affiliations followed up to a state, or to the last
+        registry entry on the way ("Rafael Grossi" -> IAEA -> Vereinte Nationen)."""
+
+        def step(current: str) -> str | None:
+            target = self.affiliation_of(current, new_actors)
+            return target if target and target in self.entries else None
+
+        return follow_affiliations(key, step, lambda k: self.entries[k].type == "State")
+
+
+def follow_affiliations(key: str, affiliation: Callable[[str], str | None], is_state: Callable[[str], bool]) -> str:
+    """The one affiliation walk of kg: from ``key`` along ``affiliation`` until a state,
+    an actor without affiliation, or (never in a valid registry) a cycle.
+
+    The registry, the extraction rules, kg.resolve and the network all take sides with it;
+    the network walks the affiliations stated in a graph rather than the registry's."""
+    seen = {key}
+    while True:
+        target = affiliation(key)
+        if not target or target in seen:
+            return key
+        seen.add(target)
+        key = target
+        if is_state(key):
+            return key
 
 
 def slug(text: str) -> str:
@@ -128,8 +169,27 @@ def _entries_from_yaml(data: dict) -> list[Entry]:
     return out
 
 
+class RegistryError(InputError):
+    """The actor registry cannot be read or is inconsistent."""
+
+
+def _check_affiliations(entries: dict[str, Entry]) -> None:
+    """Every affiliation names an entry, and no chain of affiliations returns to its start."""
+    for e in entries.values():
+        chain = [e.key]
+        key = e.affiliation
+        while key:
+            if key not in entries:
+                raise RegistryError(f"actor registry: {chain[-1]} is affiliated with {key}, which is no entry")
+            if key in chain:
+                raise RegistryError(f"actor registry: affiliations run in a circle: {' -> '.join(chain + [key])}")
+            chain.append(key)
+            key = entries[key].affiliation
+
+
 def build_registry(entries: list[Entry]) -> Registry:
     reg = Registry(entries={e.key: e for e in entries})
+    _check_affiliations(reg.entries)
     # Precedence when one surface form names several entries: names of actors beat
     # metonyms, metonyms beat places (the annotator decides place vs actor by context).
     rank = {"name": 0, "role_alias": 1, "metonym": 2, "place": 3}
@@ -175,5 +235,5 @@ def load_registry(path: str | None = None) -> Registry:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"cannot read actor registry {file}: {exc}") from exc
+        raise RegistryError(f"cannot read actor registry {file}: {' '.join(str(exc).split())[:200]}") from None
     return build_registry(_entries_from_yaml(data))

@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kg.annotate import NewActor
-from kg.extract import Extraction
 from kg.model import (
     ActorRef,
     AgreementRecord,
     DemandRecord,
     DocumentResult,
+    Extraction,
     MeetingRecord,
+    NewActor,
+    Relation,
     SourceDocument,
 )
 from kg.registry import Registry
@@ -68,26 +69,12 @@ def resolve_document(source: SourceDocument, extraction: Extraction, registry: R
     return DocumentResult(source=source, actors=dict(sorted(actors.items())), meetings=meetings, agreements=agreements, demands=demands)
 
 
-def _party_of(key: str, registry: Registry, new_actors: dict[str, NewActor]) -> str:
-    seen: set[str] = set()
-    while key not in seen:
-        seen.add(key)
-        entry = registry.get(key)
-        aff = entry.affiliation if entry else (new_actors[key].affiliation if key in new_actors else None)
-        if not aff or registry.get(aff) is None:
-            return key
-        key = aff
-        if registry.get(key).type == "State":
-            return key
-    return key
-
-
 def _attach_participations(meetings: list[MeetingRecord], ex: Extraction, registry: Registry) -> list[MeetingRecord]:
     """'An dem Treffen nahmen … teil', 'Rubio wurde begleitet von …': join the nearest
     meeting (preferably an earlier one) that shares a party with the participants."""
-    real = [m for m in meetings if m.kind == "Meeting"]
+    real = [m for m in meetings if m.relation is Relation.MET_WITH]
     for p in ex.participations:
-        parties = {_party_of(k, registry, ex.new_actors) for k in p.members}
+        parties = {registry.party_of(k, ex.new_actors) for k in p.members}
         candidates = [m for m in real if parties & set(m.sides)]
         if not candidates and p.names_meeting:
             # "Auch Tusk nahm an dem Treffen teil": the meeting just reported, as a new side
@@ -97,7 +84,7 @@ def _attach_participations(meetings: list[MeetingRecord], ex: Extraction, regist
         before = [m for m in candidates if m.evidence[0].start <= p.offset]
         target = max(before, key=lambda m: m.evidence[0].start) if before else min(candidates, key=lambda m: m.evidence[0].start)
         for key in p.members:
-            party = _party_of(key, registry, ex.new_actors)
+            party = registry.party_of(key, ex.new_actors)
             target.sides.setdefault(party, set()).add(key)
         if p.evidence not in target.evidence:
             target.evidence.append(p.evidence)
@@ -116,9 +103,9 @@ def _place_within(a, b, registry: Registry) -> bool:
 
 
 def _compatible(a: MeetingRecord, b: MeetingRecord, registry: Registry) -> bool:
-    """Two mentions describe one meeting when the kind and date agree, the places agree
+    """Two mentions describe one meeting when the relation and date agree, the places agree
     (or one contains the other) and one set of parties contains the other."""
-    if a.kind != b.kind:
+    if a.relation is not b.relation:
         return False
     pa, pb = set(a.sides), set(b.sides)
     if not (pa <= pb or pb <= pa):
@@ -151,7 +138,7 @@ def _merge_meetings(meetings: list[MeetingRecord], registry: Registry) -> list[M
     for m in sorted(meetings, key=lambda m: m.evidence[0].start):
         target = next((x for x in merged if _compatible(x, m, registry)), None)
         if target is None:
-            merged.append(MeetingRecord(m.kind, {k: set(v) for k, v in m.sides.items()}, list(m.evidence), m.date, m.place, m.rule, m.confidence))
+            merged.append(MeetingRecord(m.relation, {k: set(v) for k, v in m.sides.items()}, list(m.evidence), m.date, m.place, m.rule, m.confidence))
             continue
         for party, members in m.sides.items():
             target.sides.setdefault(party, set()).update(members)

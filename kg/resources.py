@@ -39,3 +39,8 @@ def jsonld_context_file() -> Path:
 
 def registry_file() -> Path:
     return ontology_dir() / "actors.yaml"
+
+
+def data_file(name: str) -> Path:
+    """A data file of the package itself (``kg/data/``: lexicon, rules, clutter patterns)."""
+    return _PACKAGE_DIR / "data" / name

@@ -111,7 +111,7 @@ def picture(network: Network) -> Picture:
 
     camp_activity: dict[str, int] = {}
     for iri in present:
-        camp = network.actors[iri].camp
+        camp = network.camp(iri)
         camp_activity[camp] = camp_activity.get(camp, 0) + activity[iri]
     ranked = sorted(camp_activity, key=lambda c: (-camp_activity[c], network.label(c)))
     colours = {camp: PALETTE[i] if i < len(PALETTE) else OTHER_COLOUR for i, camp in enumerate(ranked)}
@@ -138,7 +138,7 @@ def picture(network: Network) -> Picture:
     for iri, radius in zip(present, radii, strict=True):
         actor = network.actors[iri]
         x, y = positions[iri]
-        nodes.append(PlacedNode(iri, actor.label, actor.type or "Actor", actor.camp, colours[actor.camp], x, y,
+        nodes.append(PlacedNode(iri, actor.label, actor.type or "Actor", network.camp(iri), colours[network.camp(iri)], x, y,
                                 radius, activity[iri]))
     legend = [(network.label(c), colours[c]) for c in ranked[: len(PALETTE)]]
     return Picture(nodes, edges, events, legend)

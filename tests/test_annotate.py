@@ -5,7 +5,7 @@ import pytest
 import spacy
 
 from kg.annotate import sentencize
-from kg.extract import _resolve_date
+from kg.extract.setting import resolve_date
 
 from conftest import SHARED
 import datetime as dt
@@ -62,11 +62,11 @@ def test_dates_are_normalised_and_weekdays_resolved(extractor):
     assert ("abs", "2025-03-03") in values and ("abs", "2025-02-18") in values
     assert ("daymonth", (12, 2)) in values and ("rel", -1) in values and ("weekday", 0) in values
     pub = dt.date(2025, 2, 19)  # a Wednesday
-    assert _resolve_date(("weekday", 0), pub) == "2025-02-17"
-    assert _resolve_date(("weekday", 2), pub) == "2025-02-19"
-    assert _resolve_date(("daymonth", (12, 2)), pub) == "2025-02-12"
-    assert _resolve_date(("rel", -1), pub) == "2025-02-18"
-    assert _resolve_date(("weekday", 0), None) is None
+    assert resolve_date(("weekday", 0), pub) == "2025-02-17"
+    assert resolve_date(("weekday", 2), pub) == "2025-02-19"
+    assert resolve_date(("daymonth", (12, 2)), pub) == "2025-02-12"
+    assert resolve_date(("rel", -1), pub) == "2025-02-18"
+    assert resolve_date(("weekday", 0), None) is None
 
 
 def test_morphology_on_every_token(extractor):

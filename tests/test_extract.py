@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from kg.model import Relation
+
 
 def meeting_pairs(result) -> set[frozenset[str]]:
     pairs = set()
     for m in result.meetings:
-        if m.kind != "Meeting":
+        if m.relation is not Relation.MET_WITH:
             continue
         sides = sorted(m.sides.items())
         for i, (_, a_members) in enumerate(sides):
@@ -73,7 +75,7 @@ def test_no_meeting_from_plans_negations_calls(extractor, text):
 
 def test_phone_call_is_recorded_as_phone_call(extractor):
     result = extractor.text("Trump telefonierte am Dienstag mit Putin.", date="2025-05-14")
-    calls = [m for m in result.meetings if m.kind == "PhoneCall"]
+    calls = [m for m in result.meetings if m.relation is Relation.PHONE_CALL]
     assert calls and {"donald-trump", "wladimir-putin"} <= {k for ms in calls[0].sides.values() for k in ms}
 
 
@@ -89,7 +91,7 @@ def test_same_delegation_members_do_not_meet(extractor):
 def test_meeting_date_place_and_evidence(extractor):
     text = "Am Dienstag traf Selenskyj in Ankara den türkischen Präsidenten Erdogan."
     result = extractor.text(text, date="2025-02-19")  # a Wednesday
-    meeting = next(m for m in result.meetings if m.kind == "Meeting")
+    meeting = next(m for m in result.meetings if m.relation is Relation.MET_WITH)
     assert meeting.date == "2025-02-18"
     assert meeting.place is not None and meeting.place.label == "Ankara"
     ev = meeting.evidence[0]
@@ -99,7 +101,7 @@ def test_meeting_date_place_and_evidence(extractor):
 def test_metonym_acts_as_state_but_locative_is_place(extractor):
     result = extractor.text("Washington und Moskau verhandelten in Genf über Rüstungskontrolle.", date="2025-06-01")
     assert pair("usa", "russland") in meeting_pairs(result)
-    meeting = next(m for m in result.meetings if m.kind == "Meeting")
+    meeting = next(m for m in result.meetings if m.relation is Relation.MET_WITH)
     assert meeting.place is not None and meeting.place.label == "Genf"
 
 
@@ -269,7 +271,7 @@ def test_rumoured_meeting_yields_nothing(extractor):
 
 def test_phone_verb_needs_its_particle(extractor):
     result = extractor.text("Scholz rief China dazu auf, seinen Einfluss zu nutzen.", date="2025-06-11")
-    assert not any(m.kind == "PhoneCall" for m in result.meetings)
+    assert not any(m.relation is Relation.PHONE_CALL for m in result.meetings)
 
 
 def test_reported_plan_with_solle_is_no_demand(extractor):

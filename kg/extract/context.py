@@ -1,0 +1,91 @@
+"""What every rule looks things up in: read-only indexes over one annotated document.
+
+Built once per document from the Doc that kg.nlp annotated: actor mentions, places and
+dates by token, sentences by token, the background boxes and the publication date. Nothing
+here changes while the rules run; what the text has said so far lives in
+``kg.extract.discourse``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.extract.clauses import Clause, split_clauses
+from kg.extract.rules import RuleBook
+from kg.lexicon import Lexicon
+from kg.model import NewActor
+from kg.registry import Registry
+
+
+@dataclass
+class DocContext:
+    doc: Doc
+    registry: Registry
+    lex: Lexicon
+    rules: RuleBook
+    published: dt.date | None = None
+    boxes: tuple[tuple[int, int], ...] = ()
+    new_actors: dict[str, NewActor] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        doc = self.doc
+        self.limits = self.rules.limits
+        self.text = doc.text  # Doc.text is rebuilt on every access
+        self.mentions: list[Span] = list(doc.spans["kg_actors"])
+        self.mention_at: dict[int, Span] = {i: m for m in self.mentions for i in range(m.start, m.end)}
+        self.places: list[Span] = list(doc.spans["kg_places"])
+        self.place_at: dict[int, Span] = {i: p for p in self.places for i in range(p.start, p.end)}
+        self.dates: list[Span] = list(doc.spans["kg_dates"])
+        self.sentences: list[Span] = list(doc.sents)
+        self.sentence_starts: list[int] = [s.start_char for s in self.sentences if s.text.strip()]
+        # token index -> its sentence; computing Token.sent each time is slow in spaCy
+        self.sent_at: list[Span] = [sent for sent in self.sentences for _ in range(len(sent))]
+        self.sent_start_tokens: set[int] = {sent.start for sent in self.sentences}
+        self._clauses: dict[int, list[Clause]] = {}  # a memo: clauses are a function of the sentence
+
+    # ------------------------------------------------------------------ sentences, clauses
+    def clauses(self, sent: Span) -> list[Clause]:
+        found = self._clauses.get(sent.start)
+        if found is None:
+            found = self._clauses[sent.start] = split_clauses(self, sent)
+        return found
+
+    def clauses_at(self, tok: Token) -> list[Clause]:
+        return self.clauses(self.sent_at[tok.i])
+
+    def sentences_between(self, start: int, end: int) -> int:
+        """How many sentences start after character ``start`` up to ``end``."""
+        return sum(1 for s in self.sentence_starts if start < s <= end)
+
+    def in_box(self, offset: int) -> bool:
+        return any(a <= offset < b for a, b in self.boxes)
+
+    def token(self, i: int) -> Token | None:
+        return self.doc[i] if 0 <= i < len(self.doc) else None
+
+    # ------------------------------------------------------------------ mentions
+    def sent_mentions(self, sent: Span) -> list[Span]:
+        return [m for m in self.mentions if sent.start <= m.start < sent.end]
+
+    def mentions_in(self, ranges: list[tuple[int, int]]) -> list[Span]:
+        return [m for m in self.mentions if any(a <= m.start < b for a, b in ranges)]
+
+    def words_in(self, ranges: list[tuple[int, int]]) -> list[Token]:
+        return [self.doc[i] for a, b in ranges for i in range(a, b)]
+
+    # ------------------------------------------------------------------ actors
+    def type_of(self, key: str) -> str:
+        entry = self.registry.get(key)
+        if entry is not None:
+            return entry.type
+        new = self.new_actors.get(key)
+        return new.type if new else "Organization"
+
+    def party(self, key: str) -> str:
+        """The side an actor belongs to: its state or organisation, or itself."""
+        return self.registry.party_of(key, self.new_actors)
+
+    def place_of(self, key: str):
+        return self.registry.get(key)

@@ -1,0 +1,235 @@
+"""Meetings and phone calls (relations met-with and phone-call).
+
+- ``meet.verb``: a meeting verb and the actors of its clause ("traf", "empfing", "kamen …
+  zusammen", "sprach am Rande … mit", "Gespräche führen", English "met with", "hosted");
+- ``meet.participation``: "nahm an dem Treffen teil", "wurde von X begleitet": participants of
+  a meeting reported elsewhere (joined to it in kg.resolve), or a meeting of their own;
+- ``meet.noun``: a meeting noun and the actors of its phrase ("das Treffen von X mit Y",
+  "bei einem Treffen mit X unterzeichnete Y");
+- ``meet.en.phrase``: "X and Y held talks";
+- ``call.verb`` / ``call.noun``: "telefonierte mit", "rief … an", "im Telefonat zwischen".
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Token
+
+from kg.extract.attributes import is_genitive_attribute, is_meet_noun
+from kg.extract.clauses import clause_of, clause_ranges, later_words, separable
+from kg.extract.cues import non_factual
+from kg.extract.participants import (
+    after_preposition,
+    allied_states,
+    clause_actors,
+    english_actors,
+    framed_by_subject,
+    party_count,
+    phrase_actors,
+    sides,
+)
+from kg.extract.reference import find_phrase
+from kg.extract.setting import date_in, place_in, with_governing_clause
+from kg.model import MeetingRecord, Participation
+
+if TYPE_CHECKING:
+    from kg.extract.engine import Scope
+
+RULES = frozenset({"call.noun", "call.verb", "meet.noun", "meet.verb", "meet.participation", "meet.en.phrase"})
+
+
+def add_meeting(s: Scope, rule_id: str, keys: list[str], tok: Token, trigger: str | None = None,
+                ranges: list[tuple[int, int]] | None = None, allies: dict[str, str] | None = None) -> None:
+    """Record a meeting or call of ``keys`` if they form two sides; date and place come from
+    ``ranges`` (the trigger's clause or phrase), else from the whole sentence."""
+    ctx = s.ctx
+    grouped = sides(ctx, keys, allies or {})
+    if len(grouped) < 2:
+        return
+    rule = ctx.rules[rule_id]
+    whole = [(s.sent.start, s.sent.end)]
+    s.out.meetings.append(MeetingRecord(
+        relation=rule.relation,
+        sides=grouped,
+        evidence=[s.evidence],
+        date=date_in(ctx, with_governing_clause(ctx, ranges, s.sent) if ranges else whole, tok),
+        place=place_in(ctx, ranges or whole),
+        rule=rule.extracted_by(trigger),
+        confidence=rule.confidence,
+    ))
+
+
+# ------------------------------------------------------------------ phone calls
+
+def nominal_calls(s: Scope) -> None:
+    """call.noun: 'im Telefonat zwischen Macron und Selenskyj'."""
+    ctx = s.ctx
+    for tok in s.sent:
+        if tok.text not in ctx.lex.phone_nouns:
+            continue
+        members, _ = phrase_actors(ctx, tok, s.sent)
+        s.consume(members)
+        if party_count(ctx, [m.kb_id_ for m in members]) >= 2:
+            add_meeting(s, "call.noun", [m.kb_id_ for m in members], tok)
+
+
+def verbal_calls(s: Scope) -> None:
+    """call.verb: 'telefonierte mit', 'rief … an' and the actors of the clause."""
+    ctx, lex = s.ctx, s.ctx.lex
+    for tok in s.sent:
+        clause = clause_of(tok, s.clauses)
+        if not (tok.lower_ in lex.phone_verbs or tok.lemma_ in lex.phone_verbs or separable(tok, lex.phone_separable, later_words(ctx, tok, clause))):
+            continue
+        if non_factual(ctx, clause.range(), tok, meeting=True):
+            continue
+        members = clause_actors(ctx, clause.range(), s.consumed)
+        s.consume(members)
+        if party_count(ctx, [m.kb_id_ for m in members]) >= 2:
+            add_meeting(s, "call.verb", [m.kb_id_ for m in members], tok)
+
+
+# ------------------------------------------------------------------ nominal meetings
+
+def support_verb_for(s: Scope, noun: Token, agree: bool = False) -> bool:
+    """'Gespräche führen', 'eine Einigung erzielen': the verb carries the event."""
+    ctx, lex = s.ctx, s.ctx.lex
+    clause = clause_of(noun, s.clauses)
+    verbs = lex.agree_noun_support_verbs if agree else lex.meet_support_verbs
+    if any(w.lower_ in verbs or w.lemma_ in verbs for w in ctx.words_in(clause.range()) if w.i != noun.i):
+        # only when the noun is not followed by its own participant phrase ("zwischen", "mit")
+        if agree:
+            return True
+        return not (noun.i + 1 < len(ctx.doc) and ctx.doc[noun.i + 1].lower_ in lex.participant_phrase_openers)
+    return False
+
+
+def nominal_meetings(s: Scope) -> None:
+    for tok in s.sent:
+        if is_meet_noun(s.ctx, tok) and tok.i not in s.handled_nouns and not support_verb_for(s, tok):
+            nominal_meeting(s, tok)
+
+
+def nominal_meeting(s: Scope, noun: Token) -> None:
+    """meet.noun: the actors of the phrase a meeting noun heads."""
+    ctx, lex, limits = s.ctx, s.ctx.lex, s.ctx.limits
+    doc, sent = ctx.doc, s.sent
+    members, end = phrase_actors(ctx, noun, sent)
+    s.consume(members)
+    clause = clause_of(noun, s.clauses)
+    if party_count(ctx, [m.kb_id_ for m in members]) < 2 and framed_by_subject(ctx, noun):
+        # "Bei einem Treffen mit Starmer unterzeichnete Trump …", "fuhren Putin und Modi zu
+        # ihrem bilateralen Treffen": the clause's subject is the other participant
+        phrase = range(noun.i - limits["noun_left_window"], end)
+        subjects = [m for m in clause_actors(ctx, clause_ranges(noun, s.clauses), s.consumed)
+                    if m.start not in phrase and not after_preposition(ctx, m)]
+        members = members + subjects
+    if party_count(ctx, [m.kb_id_ for m in members]) < 2:
+        return
+    prev = [doc[k] for k in range(max(sent.start, noun.i - limits["noun_left_window"]), noun.i)]
+    if any(t.text in lex.hedges for t in prev):
+        return  # "das geplante Treffen", "zur Vorbereitung eines Treffens"
+    if non_factual(ctx, clause.range(), noun, meeting=True):
+        return
+    if prev and prev[-1].lower_ in lex.indefinite_articles and not any(t.lower_ in lex.occasion_prepositions for t in prev):
+        return  # "ein Treffen": not a particular meeting
+    # the phrase, a location right after it ("Treffen der Minister X und Y in Riad") and a
+    # relative clause on it ("…, die am Dienstag stattfanden")
+    ranges = [(noun.i, min(end + limits["noun_place_window"], clause.end))]
+    following = next((c for c in s.clauses if c.start >= clause.end), None)
+    if following is not None and following.subordinate and doc[following.start].lower_ in lex.relative_pronouns:
+        ranges.append((following.start, following.end))
+    add_meeting(s, "meet.noun", [m.kb_id_ for m in members], noun, ranges=ranges)
+
+
+# ------------------------------------------------------------------ verbal meetings
+
+def meet_verb_kind(s: Scope, tok: Token) -> str | None:
+    """'meet' for a meeting verb, 'participate' for a participation verb, else None."""
+    ctx, lex = s.ctx, s.ctx.lex
+    low, lemma = tok.lower_, tok.lemma_.lower()
+    if tok.text[:1].isupper() and tok.i not in ctx.sent_start_tokens:
+        return None  # nouns ("Treffen") are handled as nominal triggers
+    clause = clause_of(tok, s.clauses)
+    words = ctx.words_in(clause.range())
+    later = later_words(ctx, tok, clause)
+    if separable(tok, lex.participate_separable, later):
+        return "participate"
+    if separable(tok, lex.meet_separable, later):
+        return "meet"
+    if low in lex.meet_verbs or lemma in lex.meet_verbs:
+        if separable(tok, lex.arrival_separable, later):
+            return None  # "trafen … ein": arrived
+        return "meet"
+    if lemma in lex.talk_verbs:
+        # talking in person: "sprach am Rande des Gipfels mit X"
+        in_person = bool({w.lower_ for w in words} & lex.sideline_words) or any(
+            p.start > tok.i and any(c.start <= p.start < c.end for c in s.clauses)
+            for p in ctx.places if ctx.sent_at[p.start].start == s.sent.start
+        )
+        if later & lex.comitative_prepositions and in_person and not later & lex.remote_words:
+            return "meet"
+    if lemma in lex.greet_verbs and ctx.doc[tok.i - 1].lower_ not in lex.infinitive_markers:
+        return "meet"  # "wurde von X begrüßt"
+    if low in lex.meet_english and (bool(later & lex.comitative_prepositions) or low in lex.meet_english_hosting):
+        return "meet"
+    if low in lex.meet_support_verbs or lemma in lex.meet_support_verbs:
+        if any(is_meet_noun(ctx, w) for w in words if w.i != tok.i):
+            return "meet"
+    if low in lex.participate_verbs or lemma in lex.participate_verbs:
+        if lemma in lex.membership_verbs or low in lex.membership_verbs:
+            return "participate" if any(w.lower_.endswith(lex.delegation_heads) for w in words) else None
+        return "participate"
+    if low in lex.participate_english and later & lex.english_agent_prepositions:
+        return "participate"
+    return None
+
+
+def verbal_meetings(s: Scope) -> None:
+    for tok in s.sent:
+        kind = meet_verb_kind(s, tok)
+        if kind:
+            verbal_meeting(s, tok, kind)
+
+
+def verbal_meeting(s: Scope, tok: Token, kind: str) -> None:
+    """meet.verb and meet.participation: the actors of the trigger's clause."""
+    ctx, lex = s.ctx, s.ctx.lex
+    ranges = clause_ranges(tok, s.clauses)
+    clause = clause_of(tok, s.clauses)
+    if non_factual(ctx, ranges if kind == "meet" else clause.range(), tok, meeting=True):
+        return
+    if tok.lower_ in lex.meet_english or tok.lower_ in lex.participate_english:
+        members = english_actors(ctx, tok, s.sent, s.consumed)
+    else:
+        members = clause_actors(ctx, ranges, s.consumed)
+    if tok.lemma_.lower() in lex.person_meeting_verbs or tok.lower_ in lex.person_meeting_verbs:
+        # "besuchte Kiew" is a visit to a country, "begrüßte den Vorschlag" no meeting:
+        # these verbs meet people, so states and organisations after the verb do not count
+        members = [m for m in members if m.start < tok.i or m.label_ == "Person"]
+    keys = [m.kb_id_ for m in members] + s.refer_pronouns(ranges, tok.i) + s.refer_group(tok)
+    keys = list(dict.fromkeys(keys))
+    allies = allied_states(ctx, members, ranges)
+    if kind == "participate":
+        if keys:
+            names_meeting = any(is_meet_noun(ctx, w) for w in ctx.words_in(clause.range()))
+            s.out.participations.append(Participation(keys, s.evidence, s.evidence.start, names_meeting))
+        if party_count(ctx, keys) < 2:
+            return
+        add_meeting(s, "meet.participation", keys, tok, ranges=ranges, allies=allies)
+        return
+    if party_count(ctx, keys) < 2:
+        return
+    add_meeting(s, "meet.verb", keys, tok, trigger=tok.lemma_ or tok.lower_, ranges=ranges, allies=allies)
+
+
+def english_phrase_meetings(s: Scope) -> None:
+    """meet.en.phrase: 'X and Y held talks', 'attended a meeting'."""
+    ctx = s.ctx
+    for phrase in ctx.lex.meet_english_phrases:
+        idx = find_phrase(s.sent, phrase)
+        if idx is None:
+            continue
+        before = [m for m in ctx.sent_mentions(s.sent) if m.end <= idx and m.start not in s.consumed and not is_genitive_attribute(ctx, m)]
+        keys = list(dict.fromkeys(m.kb_id_ for m in before))
+        if party_count(ctx, keys) >= 2:
+            add_meeting(s, "meet.en.phrase", keys, ctx.doc[idx], ranges=[(s.sent.start, s.sent.end)])

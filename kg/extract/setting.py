@@ -1,0 +1,107 @@
+"""When and where an event happened, and the sentence that says so.
+
+The date is the date expression nearest the trigger in its clause or phrase, resolved against
+the publication date ("am Dienstag" is the latest Tuesday on or before it). The place is a
+location phrase of the clause; directional phrases ("reiste nach Riad") are not where the
+event happened, and a city or venue beats a country.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from spacy.tokens import Span, Token
+
+from kg.model import Evidence, Place
+
+if TYPE_CHECKING:
+    from kg.extract.context import DocContext
+
+
+def evidence_of(sent: Span) -> Evidence:
+    text = sent.text
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    start = sent.start_char + lead
+    return Evidence(start=start, end=start + len(stripped), text=" ".join(stripped.split()))
+
+
+def date_in(ctx: DocContext, ranges: list[tuple[int, int]], tok: Token) -> str | None:
+    """The date expression of the trigger's clause or phrase nearest to the trigger."""
+    spans = [d for d in ctx.dates if any(a <= d.start < b for a, b in ranges)]
+    if not spans:
+        return None
+    best = min(spans, key=lambda d: abs(d.start - tok.i))
+    return resolve_date(best._.kg_value, ctx.published)
+
+
+def place_in(ctx: DocContext, ranges: list[tuple[int, int]]) -> Place | None:
+    """The place of an event: a location phrase inside its clause or phrase."""
+    spans = [p for p in ctx.places if any(a <= p.start < b for a, b in ranges) and not directional(ctx, p)]
+    if not spans:
+        # "…, wo er Erdogan traf": the place is the antecedent of "wo"
+        for a, _ in ranges:
+            if ctx.doc[a].lower_ in ctx.lex.where_words:
+                sentence = ctx.sent_at[a].start
+                before = [m for m in ctx.mentions if m.end <= a and ctx.sent_at[m.start].start == sentence and m.label_ == "State"]
+                if before:
+                    entry = ctx.registry.get(before[-1].kb_id_)
+                    return Place(key=entry.key, label=entry.label)
+        return None
+    spans.sort(key=lambda p: (ctx.type_of(p.kb_id_) == "State", p.start))
+    entry = ctx.registry.get(spans[0].kb_id_)
+    return Place(key=entry.key, label=entry.label) if entry else None
+
+
+def with_governing_clause(ctx: DocContext, ranges: list[tuple[int, int]], sent: Span) -> list[tuple[int, int]]:
+    """A 'wo'/relative clause takes its date from the clause it hangs on
+    ("Station am Dienstag war die Türkei, wo er Erdogan traf")."""
+    lex = ctx.lex
+    if len(ranges) == 1 and ctx.doc[ranges[0][0]].lower_ in lex.where_words | lex.when_words | lex.relative_pronouns:
+        a = ranges[0][0]
+        return ranges + [(sent.start, a)]
+    return ranges
+
+
+def directional(ctx: DocContext, place: Span) -> bool:
+    """'Einmarsch in die Ukraine', 'reiste nach Riad': the place is a goal, not a venue."""
+    doc, lex = ctx.doc, ctx.lex
+    j = place.start - 1
+    while j >= 0 and (doc[j].lower_ in lex.place_articles or doc[j].text in lex.place_heads or (doc[j].text[:1].islower() and doc[j].text.endswith(lex.weak_adjective_endings))):
+        if doc[j].lower_ in lex.into_articles and j >= 1 and doc[j - 1].lower_ in lex.into_prepositions:
+            return True
+        j -= 1
+    return j >= 0 and doc[j].lower_ in lex.directional_prepositions
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if not value or len(value) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def resolve_date(value, published: dt.date | None) -> str | None:
+    """A date value of kg.nlp's date annotator as an ISO date, relative ones against the
+    publication date."""
+    kind, v = value
+    if kind == "abs":
+        return v
+    if published is None:
+        return None
+    if kind == "rel":
+        return (published + dt.timedelta(days=v)).isoformat()
+    if kind == "weekday":
+        # news report past events: the latest such weekday on or before publication
+        delta = (published.weekday() - v) % 7
+        return (published - dt.timedelta(days=delta)).isoformat()
+    if kind == "daymonth":
+        day, month = v
+        year = published.year if month <= published.month else published.year - 1
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    return None
