@@ -28,7 +28,7 @@ import pyoxigraph
 from kg import __version__
 from kg.annotate import build_pipeline
 from kg.clean import clean_document
-from kg.model import CleanDocument, DocumentResult, SourceDocument
+from kg.model import CleanDocument, DocumentResult, Extraction, SourceDocument
 from kg.rdf import GraphWriter
 from kg.read import ReadFailure, read_documents
 from kg.registry import load_registry
@@ -76,6 +76,11 @@ class Extractor:
 
     def document(self, clean: CleanDocument) -> DocumentResult:
         return next(self.results([clean]))
+
+    def extraction(self, text: str, date: str | None = None) -> Extraction:
+        """What the rules find in a string, before kg.resolve merges and completes it."""
+        clean = clean_document(SourceDocument(doc_id="text", text=text, date=date))
+        return self.nlp(self._doc(clean))._.kg_extraction
 
     def text(self, text: str, date: str | None = None, doc_id: str = "text") -> DocumentResult:
         """Extract from a string: ``Extractor().text("Putin empfing Witkoff im Kreml.")``."""

@@ -26,14 +26,15 @@ def non_factual(ctx: DocContext, ranges: list[tuple[int, int]], trigger: Token, 
     if meeting:
         # a meeting "ohne Einigung"/"ergebnislos" still happened; "kein(e)" negates only the
         # noun it stands before ("kein Treffen", not "dauerten keine zwei Stunden")
-        negation = negation - lex.meeting_negation_exempt
-        if trigger.i >= 1 and doc[max(0, trigger.i - 2)].lower_.startswith("kein") or (trigger.i >= 1 and doc[trigger.i - 1].lower_.startswith("kein")):
+        negation = lex.groups("negation", "clause", "never", "correlative", "cancellation")
+        determiners = lex.groups("negation", "determiner")
+        if any(doc[k].lower_ in determiners for k in range(max(0, trigger.i - 2), trigger.i)):
             return True
     if texts & lex.hedges or texts & negation or texts & lex.generic_cues or texts & lex.rumour_cues:
         return True
     lowers = {t.lower_ for t in words}
-    if lowers & lex.english_hedges:
-        return True
+    if lowers & (lex.groups("hedges", "english") | lex.groups("negation", "clause", "never")):
+        return True  # also capitalised: "Nicht …", "Never …", "Will …"
     prev = doc[trigger.i - 1] if trigger.i > 0 else None
     if prev is not None and prev.lower_ in lex.infinitive_markers:
         return True  # infinitive: "um … zu beraten", "to meet"
@@ -55,9 +56,9 @@ def agreement_blocked(ctx: DocContext, ranges: list[tuple[int, int]], tok: Token
     lex = ctx.lex
     before = [w for w in ctx.words_in(ranges) if w.i <= tok.i + 1]
     texts = {w.text for w in before}
-    if texts & lex.negation or texts & lex.agreement_hedges or texts & lex.rumour_cues:
+    if texts & lex.negation or texts & lex.groups("hedges", "modal", "intention") or texts & lex.rumour_cues:
         return True
-    return any(w.lower_ in lex.agreement_english_hedges for w in before)
+    return any(w.lower_ in lex.groups("hedges", "english") for w in before)
 
 
 def refusal(ctx: DocContext, clause: Clause) -> bool:

@@ -98,7 +98,7 @@ def lexical_demand(s: Scope, tok: Token) -> bool:
     clause = clause_of(tok, s.clauses)
     words = ctx.words_in(clause.range())
     near = {w.lower_ for w in words if w.i < tok.i or w.i <= tok.i + limits["negation_after_verb"]}
-    if near & lex.demand_negation or {w.lower_ for w in words if w.i < tok.i} & lex.demand_hedges:
+    if near & lex.groups("negation", "clause", "never", "determiner") or {w.lower_ for w in words if w.i < tok.i} & lex.groups("hedges", "modal"):
         return False
     if refusal(ctx, clause) or in_open_question(ctx, tok):
         return False
@@ -254,7 +254,7 @@ def modal_demand(s: Scope) -> None:
         modal = next((w for w in words if w.lower_ in lex.demand_modals or w.lower_ in lex.demand_necessity or w.lower_ in lex.reported_imperatives
                       or (w.lower_ in lex.english_obligation and w.i + 1 < len(doc) and doc[w.i + 1].lower_ in lex.infinitive_markers)), None)
         prohibition = next((w for w in words if w.lower_ in lex.prohibition_modals), None)
-        if prohibition is not None and (lex.prohibition_negation & set(lowers) or prohibition.lower_ in lex.self_negating_modals):
+        if prohibition is not None and (lex.groups("negation", "clause", "never", "determiner") & set(lowers) or prohibition.lower_ in lex.self_negating_modals):
             modal = prohibition  # "Die Ukraine dürfe nicht der NATO beitreten": a demand not to
         elif prohibition is not None and modal is None:
             continue
@@ -265,8 +265,8 @@ def modal_demand(s: Scope) -> None:
         texts = {w.text for w in words}
         if texts & lex.first_person_plural or texts & lex.generic_subjects or set(lowers) & lex.progress_markers:
             continue  # self-exhortation ("Wir müssen handeln") or progress assessment ("noch … nötig")
-        if modal is not prohibition and texts & lex.modal_negation:
-            continue
+        if modal is not prohibition and texts & lex.groups("negation", "clause", "determiner"):
+            continue  # "müsse nicht": need not (but "müsse nie wieder" is a demand)
         who = speaker(s, clause)
         if who is None:
             continue

@@ -94,7 +94,7 @@ def support_verb_for(s: Scope, noun: Token, agree: bool = False) -> bool:
     """'Gespräche führen', 'eine Einigung erzielen': the verb carries the event."""
     ctx, lex = s.ctx, s.ctx.lex
     clause = clause_of(noun, s.clauses)
-    verbs = lex.agree_noun_support_verbs if agree else lex.meet_support_verbs
+    verbs = lex.agree_support_verbs if agree else lex.meet_support_verbs
     if any(w.lower_ in verbs or w.lemma_ in verbs for w in ctx.words_in(clause.range()) if w.i != noun.i):
         # only when the noun is not followed by its own participant phrase ("zwischen", "mit")
         if agree:
