@@ -15,7 +15,7 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc
 
-from kg.annotate import build_pipeline
+from kg.nlp.pipeline import build_pipeline
 
 
 def read_conllu(path: Path, limit: int | None):

@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph
 
 from kg import __version__
-from kg.annotate import build_pipeline
+from kg.nlp.pipeline import build_pipeline
 from kg.clean import clean_document
 from kg.model import CleanDocument, DocumentResult, Extraction, SourceDocument
 from kg.rdf import GraphWriter
@@ -58,9 +58,11 @@ class BuildResult:
 class Extractor:
     """Holds the loaded pipeline and registry; turns clean documents into results."""
 
-    def __init__(self, spacy_model: str | None = None, registry_path: str | None = None):
+    def __init__(self, spacy_model: str | None = None, registry_path: str | None = None,
+                 lexicon_path: str | None = None, rules_path: str | None = None):
         self.registry = load_registry(registry_path)
-        self.nlp = build_pipeline(registry_path=registry_path, spacy_model=spacy_model)
+        self.nlp = build_pipeline(registry_path=registry_path, spacy_model=spacy_model,
+                                  lexicon_path=lexicon_path, rules_path=rules_path)
 
     def results(self, cleaned: Iterable[CleanDocument], batch_size: int = 16) -> Iterator[DocumentResult]:
         pairs = ((self._doc(c), c) for c in cleaned)

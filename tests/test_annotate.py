@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from kg.annotate import sentencize
+from kg.nlp.sentences import sentencize
 from kg.extract.setting import resolve_date
 
 from conftest import SHARED

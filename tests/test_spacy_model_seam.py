@@ -12,7 +12,7 @@ import spacy
 from spacy.training import Example
 from typer.testing import CliRunner
 
-from kg.annotate import build_pipeline
+from kg.nlp.pipeline import build_pipeline
 from kg.cli import app
 from kg.pipeline import Extractor
 

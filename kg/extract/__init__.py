@@ -20,7 +20,7 @@ they use is in ``kg/data/lexicon.yaml``. The package, by concern:
 - one module per relation: ``meetings`` (and phone calls), ``agreements``, ``demands``;
 - ``rules``: the rules file; ``engine``: the sentence loop and the spaCy component.
 """
-from kg.extract.engine import IMPLEMENTED, RelationExtractor, extract_document, register_extensions
+from kg.extract.engine import IMPLEMENTED, RelationExtractor, extract_document
 from kg.extract.rules import RuleBook, load_rules
 
-__all__ = ["IMPLEMENTED", "RelationExtractor", "RuleBook", "extract_document", "load_rules", "register_extensions"]
+__all__ = ["IMPLEMENTED", "RelationExtractor", "RuleBook", "extract_document", "load_rules"]

@@ -26,8 +26,8 @@ def non_factual(ctx: DocContext, ranges: list[tuple[int, int]], trigger: Token, 
     if meeting:
         # a meeting "ohne Einigung"/"ergebnislos" still happened; "kein(e)" negates only the
         # noun it stands before ("kein Treffen", not "dauerten keine zwei Stunden")
-        negation = lex.groups("negation", "clause", "never", "correlative", "cancellation")
         determiners = lex.groups("negation", "determiner")
+        negation = lex.negation - lex.groups("negation", "outcome") - determiners
         if any(doc[k].lower_ in determiners for k in range(max(0, trigger.i - 2), trigger.i)):
             return True
     if texts & lex.hedges or texts & negation or texts & lex.generic_cues or texts & lex.rumour_cues:

@@ -27,6 +27,7 @@ from kg.extract.setting import evidence_of, parse_date
 from kg.extract.speakers import note_speaker
 from kg.lexicon import Lexicon, load_lexicon
 from kg.model import Evidence, Extraction
+from kg.nlp import extensions
 from kg.registry import Registry, load_registry
 
 #: the rule ids the code implements; kg/data/rules.yaml must describe exactly these
@@ -119,14 +120,8 @@ class RelationExtractor:
         return doc
 
 
-def register_extensions() -> None:
-    for name, default in (("kg_published", None), ("kg_boxes", ()), ("kg_extraction", None)):
-        if not Doc.has_extension(name):
-            Doc.set_extension(name, default=default)
-
-
 @Language.factory("kg_relations", default_config={"registry_path": None, "lexicon_path": None, "rules_path": None})
 def make_relation_extractor(nlp: Language, name: str, registry_path: str | None, lexicon_path: str | None,
                             rules_path: str | None) -> RelationExtractor:
-    register_extensions()
+    extensions.register()
     return RelationExtractor(load_registry(registry_path), load_lexicon(lexicon_path), load_rules(rules_path, IMPLEMENTED))
