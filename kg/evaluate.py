@@ -20,11 +20,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.model import EVENT_RELATIONS
 from kg.queries import load_query, run_query
+from kg.errors import InputError
 
-RELATIONS = ("meet", "agree", "demand")
+# the referee's names of the relations: "meet", "agree", "demand"
+RELATIONS = tuple(r.short for r in EVENT_RELATIONS)
+MEET, AGREE, DEMAND = RELATIONS
 # saved query whose rows are scored for each relation
-QUERY_OF = {"meet": "meetings", "agree": "agreements", "demand": "demands"}
+QUERY_OF = {MEET: "meetings", AGREE: "agreements", DEMAND: "demands"}
 
 Gold = dict[str, Any]
 Row = dict[str, str]
@@ -190,8 +194,8 @@ def score(gold: Gold, rows: dict[str, list[Row]]) -> dict[str, Score]:
     actors = ActorTable(gold["actors"])
     docs = {d["id"]: d for d in gold["documents"]}
     return {
-        "meet": _score_meetings(actors, docs, rows.get("meetings", [])),
-        "agree": _score_items(
+        MEET: _score_meetings(actors, docs, rows.get("meetings", [])),
+        AGREE: _score_items(
             actors,
             docs,
             rows.get("agreements", []),
@@ -199,7 +203,7 @@ def score(gold: Gold, rows: dict[str, list[Row]]) -> dict[str, Score]:
             "agreements",
             lambda item: set(item.get("parties", [])) | set(item.get("core_parties", [])),
         ),
-        "demand": _score_items(
+        DEMAND: _score_items(
             actors,
             docs,
             rows.get("demands", []),
@@ -210,13 +214,27 @@ def score(gold: Gold, rows: dict[str, list[Row]]) -> dict[str, Score]:
     }
 
 
+def parse_goals(spec: str) -> dict[str, float]:
+    """``--min-f1 meet=0.8,agree=0.7`` as {relation: goal}."""
+    goals: dict[str, float] = {}
+    for item in spec.split(","):
+        name, sep, value = item.partition("=")
+        try:
+            if not sep or name.strip() not in RELATIONS:
+                raise ValueError
+            goals[name.strip()] = float(value)
+        except ValueError:
+            raise InputError(f"bad --min-f1 {item!r}: expected e.g. meet=0.8,agree=0.7,demand=0.7") from None
+    return goals
+
+
 def load_gold(path: Path) -> Gold:
     try:
         gold = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path}: cannot read gold file: {exc}") from exc
+        raise InputError(f"{path}: cannot read gold file: {' '.join(str(exc).split())[:160]}") from None
     if not isinstance(gold, dict) or "actors" not in gold or "documents" not in gold:
-        raise ValueError(f"{path}: not a gold file (expected 'actors' and 'documents')")
+        raise InputError(f"{path}: not a gold file (expected 'actors' and 'documents')")
     return gold
 
 

@@ -13,63 +13,27 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
+from kg import formats
+from kg.errors import ExportError, InputError
 from kg.resources import jsonld_context_file
 from kg.vocab import PREFIXES
 
-
-class ExportError(Exception):
-    """The dataset cannot be written; the message names the file or format."""
-
-
-FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-# suffixes and common spellings accepted for --format as well
-_ALIASES = {
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "n-triples": "ntriples",
-    "nq": "nquads",
-    "n-quads": "nquads",
-    "json-ld": "jsonld",
-}
-_SUFFIXES = {
-    ".ttl": "turtle",
-    ".trig": "trig",
-    ".nt": "ntriples",
-    ".nq": "nquads",
-    ".jsonld": "jsonld",
-}
-# formats that keep the named graphs; the others get the union of all graphs
-DATASET_FORMATS = frozenset({"trig", "nquads"})
+__all__ = ["ExportError", "Written", "atomic_write", "check_output", "export", "format_name", "serialize_dataset",
+           "write_dataset"]
 
 
 def format_name(path: Path, fmt: str | None = None) -> str:
     """The format name for writing ``path``: ``fmt`` if given, else from the suffix."""
-    if fmt is not None:
-        name = fmt.strip().lower()
-        name = _ALIASES.get(name, name)
-        if name not in FORMATS:
-            raise ExportError(
-                f"unknown output format '{fmt}' (choose one of: {', '.join(FORMATS)})"
-            )
-        return name
-    name = _SUFFIXES.get(path.suffix.lower())
-    if name is None:
-        raise ExportError(
-            f"{path}: cannot tell the output format from the suffix '{path.suffix}' "
-            f"(use .ttl, .trig, .nt, .nq or .jsonld, or --format)"
-        )
-    return name
+    try:
+        return formats.for_writing(path, fmt).name
+    except InputError as exc:
+        raise ExportError(str(exc)) from None
 
 
 # Up to this many quads the output is sorted (byte-identical for the same graph); larger
@@ -77,13 +41,39 @@ def format_name(path: Path, fmt: str | None = None) -> str:
 SORTED_EXPORT_LIMIT = 2_000_000
 
 
+@dataclass(frozen=True)
+class Written:
+    """What an export wrote."""
+
+    path: Path
+    format: str
+    quads: int  # statements of the store (a triple once per graph holding it)
+    graphs: int  # named graphs of the store
+    statements: int | None  # in the file: quads, or distinct triples of a graph format (None: not counted)
+
+    def describe(self) -> str:
+        """'1,577 quads in 5 named graphs' or '1,452 triples (the union of 5 named graphs)'."""
+        graphs = f"{self.graphs:,} named graph{'' if self.graphs == 1 else 's'}"
+        if formats.by_name(self.format).keeps_graphs:
+            return f"{self.quads:,} quads in {graphs}"
+        if self.statements is None:
+            return f"the distinct triples of {self.quads:,} quads (the union of {graphs})"
+        return f"{self.statements:,} triples (the union of {graphs})"
+
+
 def serialize_dataset(store: ox.Store, fmt: str) -> Callable[[IO[bytes]], None]:
-    """A writer that serialises ``store`` in format ``fmt`` (a name from FORMATS)."""
-    rdf_format = FORMATS[fmt]
+    """A writer that serialises ``store`` in format ``fmt`` (a name of kg.formats)."""
+    return _prepare(store, fmt)[0]
+
+
+def _prepare(store: ox.Store, fmt: str) -> tuple[Callable[[IO[bytes]], None], int | None]:
+    """The writer and the number of statements it writes (None when streamed unsorted)."""
+    spec = formats.by_name(fmt)
+    rdf_format = spec.oxigraph
     if len(store) > SORTED_EXPORT_LIMIT and fmt != "jsonld":
-        return _streaming_writer(store, fmt, rdf_format)
+        return _streaming_writer(store, spec), (len(store) if spec.keeps_graphs else None)
     quads = list(store)
-    if fmt in DATASET_FORMATS:
+    if spec.keeps_graphs:
         items: list[ox.Quad] | list[ox.Triple] = sorted(set(quads), key=str)
     else:
         items = sorted({quad.triple for quad in quads}, key=str)
@@ -91,12 +81,12 @@ def serialize_dataset(store: ox.Store, fmt: str) -> Callable[[IO[bytes]], None]:
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
 
     if fmt == "jsonld":
-        return lambda out: out.write(_compact_jsonld(items))
+        return (lambda out: out.write(_compact_jsonld(items))), len(items)
 
     def write(out: IO[bytes]) -> None:
         ox.serialize(items, out, rdf_format, prefixes=prefixes)
 
-    return write
+    return write, len(items)
 
 
 def _compact_jsonld(triples: list[ox.Triple]) -> bytes:
@@ -127,11 +117,12 @@ def _canonical_json(value):
     return value
 
 
-def _streaming_writer(store: ox.Store, fmt: str, rdf_format: ox.RdfFormat) -> Callable[[IO[bytes]], None]:
+def _streaming_writer(store: ox.Store, spec: formats.RdfFormat) -> Callable[[IO[bytes]], None]:
+    rdf_format = spec.oxigraph
     prefixes = PREFIXES if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
 
     def write(out: IO[bytes]) -> None:
-        if fmt in DATASET_FORMATS:
+        if spec.keeps_graphs:
             store.dump(out, rdf_format, prefixes=prefixes)
         else:
             # graph formats hold the union: the store's CONSTRUCT streams distinct triples
@@ -141,21 +132,35 @@ def _streaming_writer(store: ox.Store, fmt: str, rdf_format: ox.RdfFormat) -> Ca
     return write
 
 
-def write_dataset(store: ox.Store, path: Path, fmt: str | None = None) -> Path:
-    """Write all quads of ``store`` to ``path`` (format from ``fmt`` or the suffix).
-
-    For JSON-LD, the project's JSON-LD context (ontology/context.jsonld), if there is one,
-    is copied next to the output as ``<stem>.context.jsonld``. Returns ``path``.
-    """
+def check_output(path: Path, fmt: str | None = None) -> str:
+    """The format ``path`` will be written in; an ExportError for a bad suffix or --format
+    or a folder that does not exist (checked before any slow work)."""
     path = Path(path)
     name = format_name(path, fmt)
     if not path.parent.is_dir():
         raise ExportError(f"{path}: the folder {path.parent} does not exist")
-    writer = serialize_dataset(store, name)
+    return name
+
+
+def export(store: ox.Store, path: Path, fmt: str | None = None) -> Written:
+    """Write all quads of ``store`` to ``path`` (format from ``fmt`` or the suffix).
+
+    For JSON-LD, the project's JSON-LD context (ontology/context.jsonld), if there is one,
+    is copied next to the output as ``<stem>.context.jsonld``.
+    """
+    path = Path(path)
+    name = check_output(path, fmt)
+    writer, statements = _prepare(store, name)
     atomic_write(path, writer)
     if name == "jsonld":
         _copy_context(path)
-    return path
+    graphs = sum(1 for _ in store.named_graphs())
+    return Written(path, name, len(store), graphs, statements)
+
+
+def write_dataset(store: ox.Store, path: Path, fmt: str | None = None) -> Path:
+    """``export`` that returns the path."""
+    return export(store, path, fmt).path
 
 
 def _copy_context(path: Path) -> None:

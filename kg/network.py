@@ -7,16 +7,20 @@ the same code serves an RDF file, an on-disk store and a remote SPARQL endpoint.
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from kg.errors import InputError
+from kg.model import EVENT_RELATIONS, Relation
 from kg.queries import QueryResult, SavedQuery, load_query
 from kg.registry import follow_affiliations
 
 QueryRunner = Callable[[SavedQuery, dict[str, str]], QueryResult]
 
-RELATIONS = ("met-with", "agreed-to", "demanded")
+RELATIONS = tuple(r.value for r in EVENT_RELATIONS)  # met-with, agreed-to, demanded
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,23 @@ def load_network(run: QueryRunner) -> Network:
     return network
 
 
+def date_bound(value: str | None, option: str) -> str | None:
+    """A --from/--to value: YYYY, YYYY-MM or YYYY-MM-DD that names a real month or day."""
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
+    if not match:
+        raise InputError(f"{option} {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        raise InputError(f"{option} {value!r}: there is no month {month:02d} (months are 01–12)")
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        raise InputError(f"{option} {value!r}: {year}-{month:02d} has no day {day}") from None
+    return value.strip()
+
+
 def _within(when: str, start: str | None, end: str | None) -> bool:
     """Dates may be partial ("2025-12"): compare on the precision both have."""
     if not when:
@@ -139,10 +160,12 @@ def timeline(
     """One entry per event, ordered by date (undated events last), optionally limited to
     the dates ``start``..``end`` (inclusive, ISO prefixes such as "2025-02" work) and to
     some relations."""
+    if start and end and not _within(start, None, end) and not _within(end, start, None):
+        raise InputError(f"--from {start} is after --to {end}")
     wanted = set(relations)
     unknown = wanted - set(RELATIONS)
     if unknown:
-        raise ValueError(f"unknown relation(s) {', '.join(sorted(unknown))}; use {', '.join(RELATIONS)}")
+        raise InputError(f"--relation: unknown relation(s) {', '.join(sorted(unknown))}; use {', '.join(RELATIONS)}")
     by_event: dict[str, list[Link]] = defaultdict(list)
     for link in network.links:
         if link.relation in wanted:
@@ -153,7 +176,7 @@ def timeline(
         when = first.when
         if (start or end) and not _within(when, start, end):
             continue
-        if first.relation == "demanded":  # demanders first, then addressees
+        if first.relation == Relation.DEMANDED.value:  # demanders first, then addressees
             demanders = dict.fromkeys(network.label(link.source) for link in links)
             addressees = dict.fromkeys(network.label(link.target) for link in links)
             actors, addressees = tuple(demanders), tuple(addressees)

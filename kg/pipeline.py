@@ -17,8 +17,10 @@ import itertools
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ import pyoxigraph
 from kg import __version__
 from kg.nlp.pipeline import build_pipeline
 from kg.clean import clean_document
+from kg.errors import StoreError, StoreInUse
 from kg.model import CleanDocument, DocumentResult, Extraction, SourceDocument
 from kg.rdf import GraphWriter
 from kg.read import ReadFailure, read_documents
@@ -36,6 +39,9 @@ from kg.resolve import resolve_document
 from kg.vocab import DEFAULT_BASE_IRI
 
 MANIFEST_NAME = "kg-manifest.json"
+# who is building into a store, for the message a second build gets (the store's own lock
+# says only that it is taken)
+LOCK_NAME = "kg-build.json"
 # Quads per batch written to the store (then the manifest is saved). Each batch becomes a
 # set of sorted files in the store that its background compaction later merges: small
 # batches made that merging cost more CPU than the loading itself, and it competes with the
@@ -108,7 +114,7 @@ def _load_manifest(path: Path) -> dict[str, str]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: unreadable build manifest ({exc.__class__.__name__}); delete it to rebuild") from exc
+        raise StoreError(f"{path}: unreadable build manifest ({exc.__class__.__name__}); delete it to rebuild") from None
 
 
 def _save_manifest(path: Path, documents: dict[str, str]) -> None:
@@ -127,6 +133,9 @@ _worker: tuple[Extractor, GraphWriter] | None = None
 
 def _init_worker(spacy_model: str | None, base_iri: str) -> None:
     global _worker  # one pipeline per worker process, loaded once
+    # Ctrl-C reaches the whole process group: the main process stops the pool, the
+    # workers must not print tracebacks of their own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = (Extractor(spacy_model=spacy_model), GraphWriter(base_iri))
 
 
@@ -163,8 +172,7 @@ def build_dataset(
     """
     writer = GraphWriter(base_iri)
     if store_dir is not None:
-        store_dir.mkdir(parents=True, exist_ok=True)
-        store = pyoxigraph.Store(str(store_dir))
+        store = open_store_for_build(store_dir)
         manifest_path = store_dir / MANIFEST_NAME
         previous = _load_manifest(manifest_path)
     else:
@@ -259,6 +267,38 @@ def build_dataset(
         store.flush()
         _save_manifest(manifest_path, {k: v for k, v in done.items() if k in current})
     return result
+
+
+def open_store_for_build(store_dir: Path) -> pyoxigraph.Store:
+    """Open (or make) an on-disk store for writing; say who holds it when it is taken."""
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{store_dir}: cannot make the store folder ({exc.strerror or exc})") from None
+    lock = store_dir / LOCK_NAME
+    try:
+        store = pyoxigraph.Store(str(store_dir))
+    except OSError as exc:
+        if "lock" in str(exc).lower():
+            raise StoreInUse(f"{store_dir}: the store is in use by {_holder(lock)}; wait until it ends, "
+                             "or build into another --store") from None
+        raise StoreError(f"{store_dir}: cannot open the store ({' '.join(str(exc).split())[:160]})") from None
+    try:
+        lock.write_text(json.dumps({"pid": os.getpid(), "command": " ".join(["kg", *sys.argv[1:]])[:200],
+                                    "since": time.strftime("%Y-%m-%d %H:%M:%S")}), encoding="utf-8")
+    except OSError:
+        pass  # only the message to a second build is poorer
+    return store
+
+
+def _holder(lock: Path) -> str:
+    try:
+        info = json.loads(lock.read_text(encoding="utf-8"))
+        pid = int(info["pid"])
+        os.kill(pid, 0)  # still running?
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
+    return f"another process (pid {pid}, {info.get('command') or 'kg'}, since {info.get('since', '?')})"
 
 
 def _has_graph(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> bool:

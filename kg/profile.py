@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kg.errors import ActorNotFound, KgError
 from kg.network import QueryRunner
 from kg.queries import load_query
+
+
+# the actor query's name for a demand seen from its addressee
+DEMANDED_BY = "demanded-by"
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class ProfileEvent:
-    relation: str  # met-with, phone-call, agreed-to, demanded, demanded-by
+    relation: str  # a kg.model.Relation value, or DEMANDED_BY
     others: tuple[str, ...]  # the other side's actors, the other parties, the addressees or the demander
     content: str
     date: str
@@ -47,11 +52,15 @@ class ActorProfile:
         return [e for e in self.events if e.relation in relations]
 
 
-class UnknownActor(LookupError):
-    pass
+class UnknownActor(ActorNotFound):
+    """No actor of the graph fits the name."""
 
 
-class AmbiguousActor(LookupError):
+class AmbiguousActor(KgError, LookupError):
+    """The name fits several actors; ``candidates`` lists them."""
+
+    exit_code = 1
+
     def __init__(self, name: str, candidates: list[Candidate]):
         super().__init__(f"'{name}' fits {len(candidates)} actors")
         self.name = name

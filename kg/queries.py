@@ -21,24 +21,18 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import Union
 
 import pyoxigraph as ox
 
+from kg.errors import QueryError
 from kg.resources import queries_dir
 from kg.vocab import XSD
-
-if TYPE_CHECKING:
-    from rich.table import Table
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
 
 QUERY_SUFFIX = ".rq"
 _XSD_STRING = str(XSD.string)
-
-
-class QueryError(Exception):
-    """A saved query or its parameters cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -289,6 +283,20 @@ def to_term(name: str, value: str) -> ox.NamedNode | ox.Literal:
         raise QueryError(f"parameter '{name}': invalid IRI {iri!r} ({exc})") from exc
 
 
+def parse_params(values: list[str]) -> dict[str, str]:
+    """``--param name=value`` options as a mapping; each name once."""
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise QueryError(f"bad --param {item!r}: expected name=value")
+        if name in params:
+            raise QueryError(f"--param {name} given twice")
+        params[name] = value
+    return params
+
+
 def bind_parameters(query: SavedQuery, params: dict[str, str]) -> dict[ox.Variable, Term]:
     """Check ``params`` against the query's parameters and convert them to RDF terms."""
     known = {p.name: p for p in query.params}
@@ -453,20 +461,3 @@ def to_json(result: QueryResult) -> str:
     """A JSON list with one object per row, keys in column order."""
     rows = [{column: row.get(column, "") for column in result.columns} for row in result.rows]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-
-
-def to_table(result: QueryResult, title: str | None = None) -> Table:
-    """A rich Table for terminal output."""
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False)
-    for column in result.columns:
-        # long text (evidence, content) is cut to one line in the table; csv/json keep it whole
-        long_text = column in {"evidence", "content", "participants"}
-        if long_text:
-            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=60)
-        else:
-            table.add_column(column, min_width=min(len(column), 12))
-    for row in result.rows:
-        table.add_row(*(row.get(column, "") for column in result.columns))
-    return table

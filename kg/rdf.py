@@ -16,6 +16,7 @@ from kg.model import ActorRef, DocumentResult, Evidence, Relation
 from kg.registry import Registry, slug
 from kg.resolve import normalise_content
 from kg.vocab import KG, NIF, PROV, SCHEMA
+from kg.errors import InputError
 
 _TYPE = NamedNode(str(RDF.type))
 _CLASS = {"Person": KG.Person, "State": KG.State, "Organization": KG.Organization}
@@ -48,7 +49,7 @@ class GraphWriter:
 
     def __init__(self, base_iri: str):
         if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", base_iri) or any(c in base_iri for c in ' <>"{}|^`\\'):
-            raise ValueError(f"--base-iri {base_iri!r} is not an absolute IRI")
+            raise InputError(f"--base-iri {base_iri!r} is not an absolute IRI")
         self.base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
 
     def actor_iri(self, key: str) -> NamedNode:
@@ -161,6 +162,15 @@ class GraphWriter:
             add(node, KG.affiliation, self.actor_iri(ref.affiliation))
         if ref.role and ref.type == "Person":
             add(node, KG.role, Literal(ref.role))
+
+
+def registry_store(registry: Registry, base_iri: str):  # -> pyoxigraph.Store
+    """The registry's graph in a store of its own (``kg registry``)."""
+    from pyoxigraph import Store
+
+    store = Store()
+    store.extend(registry_quads(GraphWriter(base_iri), registry))
+    return store
 
 
 def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:

@@ -69,6 +69,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from kg.errors import InputError
 from kg.model import SourceDocument
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,14 @@ def read_documents(
                         continue
                     seen_ids[item.doc_id] = file
                 yield item
+
+
+def check_paths(paths: Iterable[Path]) -> None:
+    """Every path given on the command line is there (a broken symlink is, and is reported
+    by ``read_documents`` with the rest): a mistyped name stops before any work."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise InputError(f"{path}: no such file")
 
 
 def count_documents(paths: Iterable[Path]) -> int:

@@ -37,6 +37,7 @@ from kg.queries import (
     term_to_sparql,
     values_clause,
 )
+from kg.errors import RemoteAuthError, RemoteError, RemoteUnreachable
 from kg.vocab import KG
 
 SERVERS = ("oxigraph", "virtuoso", "generic")
@@ -44,10 +45,6 @@ _RETRY_STATUS = {500, 502, 503, 504}
 _HASH = ox.NamedNode(str(KG.contentHash))
 _COUNT = ox.NamedNode(str(KG.tripleCount))
 _XSD_INTEGER = ox.NamedNode(str(XSD.integer))
-
-
-class RemoteError(Exception):
-    """A store could not be reached or refused the request; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +91,7 @@ class _Session:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise RemoteError(_connection_message(url, exc)) from None
+                raise _connection_error(url, exc) from None
             except requests.exceptions.Timeout:
                 if attempt < self.retries:
                     time.sleep(delay)
@@ -102,7 +99,7 @@ class _Session:
                     continue
                 raise RemoteError(f"{_where(url)}: no answer within {self.endpoint.timeout:.0f} s") from None
             if response.status_code in (401, 403):
-                raise RemoteError(
+                raise RemoteAuthError(
                     f"{_where(url)}: authentication failed (HTTP {response.status_code}); "
                     "set KG_USER and KG_PASSWORD or add the host to your netrc file"
                 )
@@ -262,15 +259,10 @@ def push_dataset(
             else:
                 reports.append(PushReport(graph, "loaded", len(triples)))
         except RemoteError as exc:
-            if _fatal(str(exc)):
-                raise
+            if isinstance(exc, (RemoteUnreachable, RemoteAuthError)):
+                raise  # an unreachable store or bad credentials fail every graph alike
             reports.append(PushReport(graph, "failed", len(triples), str(exc)))
     return reports
-
-
-def _fatal(message: str) -> bool:
-    # an unreachable store or bad credentials fail every graph alike: stop at once
-    return any(s in message for s in ("authentication failed", "connection refused", "cannot resolve host"))
 
 
 def _push_by_update(session: _Session, graph: str, payload: list[ox.Triple], batch_size: int) -> None:
@@ -361,10 +353,10 @@ def _sparqlwrapper_select(endpoint: Endpoint, query: str, retries: int = 3) -> t
                 raise RemoteError(f"{where}: the answer is not SPARQL JSON results")
             return payload["head"].get("vars", []), payload.get("results", {}).get("bindings", []), headers
         except Unauthorized:
-            raise RemoteError(f"{where}: authentication failed; set KG_USER and KG_PASSWORD or add the host to your netrc file") from None
+            raise RemoteAuthError(f"{where}: authentication failed; set KG_USER and KG_PASSWORD or add the host to your netrc file") from None
         except HTTPError as exc:
             if exc.code in (401, 403):
-                raise RemoteError(f"{where}: authentication failed (HTTP {exc.code}); set KG_USER and KG_PASSWORD or add the host to your netrc file") from None
+                raise RemoteAuthError(f"{where}: authentication failed (HTTP {exc.code}); set KG_USER and KG_PASSWORD or add the host to your netrc file") from None
             if exc.code in _RETRY_STATUS and attempt < retries:
                 time.sleep(delay)
                 delay *= 2
@@ -379,10 +371,8 @@ def _sparqlwrapper_select(endpoint: Endpoint, query: str, retries: int = 3) -> t
             raise RemoteError(f"{where}: the store refused the query ({text})") from None
         except (URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            if _refused(reason):
-                raise RemoteError(f"{where}: connection refused (is the store running?)") from None
-            if _unknown_host(reason):
-                raise RemoteError(f"{where}: cannot resolve host {urlsplit(endpoint.query_url).hostname}") from None
+            if _refused(reason) or _unknown_host(reason):
+                raise _connection_error(endpoint.query_url, reason) from None
             if attempt < retries:
                 time.sleep(delay)
                 delay *= 2
@@ -456,12 +446,12 @@ def _unknown_host(exc: Exception) -> bool:
     return "Name or service not known" in text or "Temporary failure in name resolution" in text or "nodename nor servname" in text
 
 
-def _connection_message(url: str, exc: Exception) -> str:
+def _connection_error(url: str, exc: Exception) -> RemoteError:
     if _refused(exc):
-        return f"{_where(url)}: connection refused (is the store running?)"
+        return RemoteUnreachable(f"{_where(url)}: connection refused (is the store running?)")
     if _unknown_host(exc):
-        return f"{_where(url)}: cannot resolve host {urlsplit(url).hostname}"
-    return f"{_where(url)}: connection failed ({exc.__class__.__name__})"
+        return RemoteUnreachable(f"{_where(url)}: cannot resolve host {urlsplit(url).hostname}")
+    return RemoteError(f"{_where(url)}: connection failed ({exc.__class__.__name__})")
 
 
 __all__ = [

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 
 import pyoxigraph
 
+from kg.model import Relation
 from kg.vocab import KG, sparql_prologue
 
+# the event classes: Meeting, PhoneCall, Agreement, Demand
+EVENT_CLASSES: tuple[str, ...] = tuple(r.event_class for r in Relation)
 # Local names of the kg classes, in the order they are reported.
 CLASSES: tuple[str, ...] = (
     "Actor",
@@ -19,10 +22,7 @@ CLASSES: tuple[str, ...] = (
     "State",
     "Organization",
     "Event",
-    "Meeting",
-    "PhoneCall",
-    "Agreement",
-    "Demand",
+    *EVENT_CLASSES,
     "Side",
     "Document",
     "Place",
@@ -32,11 +32,11 @@ CLASSES: tuple[str, ...] = (
 # Classes whose instances are typed only with a subclass in the data (see DATA_MODEL.md).
 _SUBCLASSES: dict[str, tuple[str, ...]] = {
     "Actor": ("Person", "State", "Organization"),
-    "Event": ("Meeting", "PhoneCall", "Agreement", "Demand"),
+    "Event": EVENT_CLASSES,
 }
 
 # Keys of each by_document entry.
-DOCUMENT_COUNTS: tuple[str, ...] = ("Meeting", "PhoneCall", "Agreement", "Demand", "Actor")
+DOCUMENT_COUNTS: tuple[str, ...] = (*EVENT_CLASSES, "Actor")
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,20 @@ class GraphStats:
     triples: int  # distinct triples in the union of all graphs
     by_class: dict[str, int]  # kg class local name -> distinct instances (every class listed)
     by_document: dict[str, dict[str, int]]  # docId -> {"Meeting": n, ..., "Actor": n}
+    quads: int = 0  # statements as stored: a triple once per graph that holds it
+    graphs: int = 0  # named graphs
+    default_triples: int = 0  # triples outside named graphs (a Turtle file's)
 
 
 def graph_stats(store: pyoxigraph.Store) -> GraphStats:
+    default = sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.DefaultGraph()))
     return GraphStats(
         triples=_count_triples(store),
         by_class=_count_by_class(store),
         by_document=_count_by_document(store),
+        quads=len(store) - default,
+        graphs=sum(1 for _ in store.named_graphs()),
+        default_triples=default,
     )
 
 
@@ -94,7 +101,7 @@ def _count_by_document(store: pyoxigraph.Store) -> dict[str, dict[str, int]]:
         by_document[row["id"].value] = dict.fromkeys(DOCUMENT_COUNTS, 0)
 
     # Events belong to the document they are derived from.
-    events = ("Meeting", "PhoneCall", "Agreement", "Demand")
+    events = EVENT_CLASSES
     query = f"""
         SELECT ?id ?class (COUNT(DISTINCT ?event) AS ?n) WHERE {{
             VALUES ?class {{ {_class_values(events)} }}

@@ -1,26 +1,22 @@
-"""Load RDF files into an in-memory pyoxigraph store for querying."""
+"""Load RDF files into an in-memory pyoxigraph store, and open on-disk stores."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import formats
+from kg.errors import InputError, StoreError
 
-class StoreError(Exception):
-    """An RDF file cannot be loaded; the message names the file."""
+__all__ = ["StoreError", "load_store", "rdf_format"]
 
 
 def rdf_format(path: Path) -> ox.RdfFormat:
-    """The RDF format of a file, from its suffix (.ttl, .trig, .nt, .nq, .jsonld …)."""
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower()) if path.suffix else None
-    if fmt is None:
-        raise StoreError(
-            f"{path}: unknown RDF file suffix '{path.suffix}' "
-            "(expected .ttl, .trig, .nt, .nq or .jsonld)"
-        )
-    return fmt
-
-
+    """The RDF format of a file, from its suffix (kg.formats)."""
+    try:
+        return formats.for_reading(path).oxigraph
+    except InputError as exc:
+        raise StoreError(str(exc)) from None
 def load_store(paths: list[Path]) -> ox.Store:
     """An in-memory store holding every quad of ``paths``.
 

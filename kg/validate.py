@@ -13,17 +13,10 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF
 
+from kg import formats
+from kg.errors import InputError
 from kg.resources import ontology_file, shapes_file
 from kg.vocab import PREFIXES, SH
-
-# rdflib parser names by file suffix.
-_FORMATS: dict[str, str] = {
-    ".ttl": "turtle",
-    ".trig": "trig",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".jsonld": "json-ld",
-}
 
 _SHAPES_PREFIX = "https://kg.example.org/shapes#"
 
@@ -38,11 +31,11 @@ class ValidationReport:
 def validate_graph(paths: list[Path]) -> ValidationReport:
     """Validate the union of the RDF files in ``paths`` against the kg shapes.
 
-    Raises ValueError (naming the file) for a missing file, an unknown suffix or a file that
+    Raises InputError (naming the file) for a missing file, an unknown suffix or a file that
     does not parse.
     """
     if not paths:
-        raise ValueError("no data files given to validate")
+        raise InputError("no data files given to validate")
     data = _load_union([Path(p) for p in paths])
     shapes = Graph().parse(shapes_file(), format="turtle")
     ontology = Graph().parse(ontology_file(), format="turtle")
@@ -62,18 +55,15 @@ def validate_graph(paths: list[Path]) -> ValidationReport:
 def _load_union(paths: list[Path]) -> Graph:
     dataset = Dataset(default_union=True)
     for path in paths:
-        fmt = _FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            known = ", ".join(sorted(_FORMATS))
-            raise ValueError(f"{path}: unsupported file type {path.suffix!r} (expected one of {known})")
+        fmt = formats.for_reading(path).rdflib
         if not path.is_file():
-            raise ValueError(f"{path}: file not found")
+            raise InputError(f"{path}: file not found")
         try:
             dataset.parse(source=str(path), format=fmt)
         # The parsers raise many unrelated exception types (BadSyntax, JSONDecodeError,
         # ParserError, UnicodeDecodeError, ...); all mean "this file is not valid RDF".
         except Exception as exc:  # noqa: BLE001
-            raise ValueError(f"{path}: cannot parse as {fmt}: {exc}") from exc
+            raise InputError(f"{path}: cannot parse as {fmt}: {' '.join(str(exc).split())[:200]}") from None
     # pyshacl validates each named graph of a dataset separately; copy the union into one
     # graph so constraints see every document's statements together.
     union = Graph()

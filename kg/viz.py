@@ -15,16 +15,18 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.model import Relation
 from kg.network import RELATIONS, Network, timeline
+from kg.errors import InputError
 
 WIDTH, HEIGHT = 1000, 700
 # camps (a state or organisation with its people) get these colours by activity
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 OTHER_COLOUR = "#b0b0b0"
 RELATION_STYLE = {  # stroke colour and dash pattern per relation
-    "met-with": ("#555555", ""),
-    "agreed-to": ("#2a9d55", "6 3"),
-    "demanded": ("#c0392b", "2 3"),
+    Relation.MET_WITH.value: ("#555555", ""),
+    Relation.AGREED_TO.value: ("#2a9d55", "6 3"),
+    Relation.DEMANDED.value: ("#c0392b", "2 3"),
 }
 
 
@@ -188,7 +190,7 @@ def _shape(node: PlacedNode) -> str:
 
 def _offset(relation: str) -> float:
     """Parallel edges of different relations bend apart."""
-    return {"met-with": 0.0, "agreed-to": 18.0, "demanded": -18.0}[relation]
+    return {Relation.MET_WITH.value: 0.0, Relation.AGREED_TO.value: 18.0, Relation.DEMANDED.value: -18.0}[relation]
 
 
 def edge_path(x1: float, y1: float, x2: float, y2: float, bend: float) -> str:
@@ -208,7 +210,7 @@ def render_svg(network: Network, title: str = "kg: actor network") -> str:
         f'font-family="sans-serif" font-size="11">',
         f"<title>{esc(title)}</title>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
-        f'<path d="M0,0 L10,5 L0,10 z" fill="{RELATION_STYLE["demanded"][0]}"/></marker></defs>',
+        f'<path d="M0,0 L10,5 L0,10 z" fill="{RELATION_STYLE[Relation.DEMANDED.value][0]}"/></marker></defs>',
         f'<rect width="{WIDTH}" height="{HEIGHT + 60}" fill="#ffffff"/>',
     ]
     for edge in pic.edges:
@@ -217,7 +219,7 @@ def render_svg(network: Network, title: str = "kg: actor network") -> str:
         width = 1 + 1.5 * math.log2(len(edge.events))
         x2, y2 = b.x, b.y
         marker = ""
-        if edge.relation == "demanded":  # stop the arrow at the target's rim
+        if edge.relation == Relation.DEMANDED.value:  # stop the arrow at the target's rim
             d = math.hypot(b.x - a.x, b.y - a.y) or 1.0
             x2, y2 = b.x - (b.x - a.x) / d * (b.radius + 2), b.y - (b.y - a.y) / d * (b.radius + 2)
             marker = ' marker-end="url(#arrow)"'
@@ -252,16 +254,22 @@ def render_svg(network: Network, title: str = "kg: actor network") -> str:
     return "\n".join(out) + "\n"
 
 
+def check_picture_path(out: Path) -> None:
+    """A .html/.htm or .svg file in a folder that exists (checked before reading the graph)."""
+    if out.suffix.lower() not in (".html", ".htm", ".svg"):
+        raise InputError(f"--out {out}: use a .html or .svg file")
+    if not out.parent.is_dir():
+        raise InputError(f"{out}: the folder {out.parent} does not exist")
+
+
 def write_picture(network: Network, out: Path, title: str = "kg: actor network") -> Path:
     """Write ``out`` as .html or .svg, atomically (a failed run leaves the old file)."""
     from kg.export import atomic_write
 
-    suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
-        text = render_html(network, title)
-    elif suffix == ".svg":
+    check_picture_path(out)
+    if out.suffix.lower() == ".svg":
         text = render_svg(network, title)
     else:
-        raise ValueError(f"{out}: unknown picture format '{out.suffix or '(none)'}'; use .html or .svg")
+        text = render_html(network, title)
     atomic_write(out, lambda handle: handle.write(text.encode("utf-8")))
     return out

@@ -14,6 +14,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.resources import jsonld_context_file, ontology_file, shapes_file
 from kg.stats import graph_stats
+from kg.errors import InputError
 from kg.validate import ValidationReport, validate_graph
 from kg.vocab import KG, NIF, PROV, SCHEMA, SEM, SH
 
@@ -268,23 +269,23 @@ def test_every_supported_format_loads(tmp_path: Path, suffix: str, fmt: str) -> 
     assert report.conforms, report.text
 
 
-def test_missing_file_gives_value_error_naming_it(tmp_path: Path) -> None:
+def test_missing_file_gives_an_input_error_naming_it(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.trig"
-    with pytest.raises(ValueError, match="nowhere.trig"):
+    with pytest.raises(InputError, match="nowhere.trig"):
         validate_graph([VALID, missing])
 
 
-def test_unparseable_file_gives_value_error_naming_it(tmp_path: Path) -> None:
+def test_unparseable_file_gives_an_input_error_naming_it(tmp_path: Path) -> None:
     broken = tmp_path / "broken.ttl"
     broken.write_text("<a> <b> .\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="broken.ttl"):
+    with pytest.raises(InputError, match="broken.ttl"):
         validate_graph([broken])
 
 
-def test_unknown_suffix_gives_value_error_naming_it(tmp_path: Path) -> None:
+def test_unknown_suffix_gives_an_input_error_naming_it(tmp_path: Path) -> None:
     odd = tmp_path / "data.xml"
     odd.write_text("<rdf/>", encoding="utf-8")
-    with pytest.raises(ValueError, match="data.xml"):
+    with pytest.raises(InputError, match="data.xml"):
         validate_graph([odd])
 
 

@@ -21,7 +21,7 @@ from kg.queries import (
     run_query,
     to_csv,
     to_json,
-    to_table,
+
     values_clause,
 )
 from kg.store import load_store
@@ -339,7 +339,9 @@ def test_json_output(store: ox.Store) -> None:
 
 
 def test_table_output(store: ox.Store) -> None:
-    table = to_table(run_query(store, load_query("meetings")))
+    from kg.render import result_table
+
+    table = result_table(run_query(store, load_query("meetings")))
     assert [c.header for c in table.columns] == SPEC_COLUMNS["meetings"]
     assert table.row_count == len(MEETINGS)
 

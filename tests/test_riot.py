@@ -20,7 +20,8 @@ import pytest
 import rdflib
 from rdflib.compare import to_isomorphic
 
-from kg.export import DATASET_FORMATS, format_name, write_dataset
+from kg import formats
+from kg.export import format_name, write_dataset
 
 # rdflib's own parsers use its deprecated APIs internally
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
@@ -123,7 +124,7 @@ def test_pyoxigraph_round_trip(exports: Exports, suffix: str) -> None:
     path = exports.paths[suffix]
     reloaded = ox.Store()
     reloaded.load(path=str(path), format=OX_FORMATS[suffix])
-    if format_name(path) in DATASET_FORMATS:
+    if formats.by_name(format_name(path)).keeps_graphs:
         assert len(reloaded) == len(exports.quads)
         assert {quad.graph_name for quad in reloaded} == {quad.graph_name for quad in exports.store}
     else:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import write_dataset
+from kg.errors import InputError
 from kg.network import Actor, Link, Network, load_network, timeline
 from kg.profile import AmbiguousActor, UnknownActor, actor_profile, find_actor
 from kg.queries import run_query
@@ -69,7 +70,7 @@ def test_timeline_is_ordered_and_filtered(network):
     assert february and all(e.date == "2025-02-18" for e in february)
     assert all(e.relation == "demanded" and e.addressees for e in timeline(network, relations=["demanded"]))
     assert timeline(network, "2025-12") and all(e.date >= "2025-12" for e in timeline(network, "2025-12"))
-    with pytest.raises(ValueError, match="unknown relation"):
+    with pytest.raises(InputError, match="unknown relation"):
         timeline(network, relations=["met"])
 
 

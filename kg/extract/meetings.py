@@ -35,7 +35,8 @@ from kg.model import MeetingRecord, Participation
 if TYPE_CHECKING:
     from kg.extract.engine import Scope
 
-RULES = frozenset({"call.noun", "call.verb", "meet.noun", "meet.verb", "meet.participation", "meet.en.phrase"})
+MEET_VERB, PARTICIPATION = "meet.verb", "meet.participation"
+RULES = frozenset({"call.noun", "call.verb", "meet.noun", MEET_VERB, PARTICIPATION, "meet.en.phrase"})
 
 
 def add_meeting(s: Scope, rule_id: str, keys: list[str], tok: Token, trigger: str | None = None,
@@ -144,7 +145,7 @@ def nominal_meeting(s: Scope, noun: Token) -> None:
 # ------------------------------------------------------------------ verbal meetings
 
 def meet_verb_kind(s: Scope, tok: Token) -> str | None:
-    """'meet' for a meeting verb, 'participate' for a participation verb, else None."""
+    """The rule a verb triggers: meet.verb, meet.participation, or None."""
     ctx, lex = s.ctx, s.ctx.lex
     low, lemma = tok.lower_, tok.lemma_.lower()
     if tok.text[:1].isupper() and tok.i not in ctx.sent_start_tokens:
@@ -153,13 +154,13 @@ def meet_verb_kind(s: Scope, tok: Token) -> str | None:
     words = ctx.words_in(clause.range())
     later = later_words(ctx, tok, clause)
     if separable(tok, lex.participate_separable, later):
-        return "participate"
+        return PARTICIPATION
     if separable(tok, lex.meet_separable, later):
-        return "meet"
+        return MEET_VERB
     if low in lex.meet_verbs or lemma in lex.meet_verbs:
         if separable(tok, lex.arrival_separable, later):
             return None  # "trafen … ein": arrived
-        return "meet"
+        return MEET_VERB
     if lemma in lex.talk_verbs:
         # talking in person: "sprach am Rande des Gipfels mit X"
         in_person = bool({w.lower_ for w in words} & lex.sideline_words) or any(
@@ -167,20 +168,20 @@ def meet_verb_kind(s: Scope, tok: Token) -> str | None:
             for p in ctx.places if ctx.sent_at[p.start].start == s.sent.start
         )
         if later & lex.comitative_prepositions and in_person and not later & lex.remote_words:
-            return "meet"
+            return MEET_VERB
     if lemma in lex.greet_verbs and ctx.doc[tok.i - 1].lower_ not in lex.infinitive_markers:
-        return "meet"  # "wurde von X begrüßt"
+        return MEET_VERB  # "wurde von X begrüßt"
     if low in lex.meet_english and (bool(later & lex.comitative_prepositions) or low in lex.meet_english_hosting):
-        return "meet"
+        return MEET_VERB
     if low in lex.meet_support_verbs or lemma in lex.meet_support_verbs:
         if any(is_meet_noun(ctx, w) for w in words if w.i != tok.i):
-            return "meet"
+            return MEET_VERB
     if low in lex.participate_verbs or lemma in lex.participate_verbs:
         if lemma in lex.membership_verbs or low in lex.membership_verbs:
-            return "participate" if any(w.lower_.endswith(lex.delegation_heads) for w in words) else None
-        return "participate"
+            return PARTICIPATION if any(w.lower_.endswith(lex.delegation_heads) for w in words) else None
+        return PARTICIPATION
     if low in lex.participate_english and later & lex.english_agent_prepositions:
-        return "participate"
+        return PARTICIPATION
     return None
 
 
@@ -196,7 +197,7 @@ def verbal_meeting(s: Scope, tok: Token, kind: str) -> None:
     ctx, lex = s.ctx, s.ctx.lex
     ranges = clause_ranges(tok, s.clauses)
     clause = clause_of(tok, s.clauses)
-    if non_factual(ctx, ranges if kind == "meet" else clause.range(), tok, meeting=True):
+    if non_factual(ctx, ranges if kind == MEET_VERB else clause.range(), tok, meeting=True):
         return
     if tok.lower_ in lex.meet_english or tok.lower_ in lex.participate_english:
         members = english_actors(ctx, tok, s.sent, s.consumed)
@@ -209,17 +210,17 @@ def verbal_meeting(s: Scope, tok: Token, kind: str) -> None:
     keys = [m.kb_id_ for m in members] + s.refer_pronouns(ranges, tok.i) + s.refer_group(tok)
     keys = list(dict.fromkeys(keys))
     allies = allied_states(ctx, members, ranges)
-    if kind == "participate":
+    if kind == PARTICIPATION:
         if keys:
             names_meeting = any(is_meet_noun(ctx, w) for w in ctx.words_in(clause.range()))
             s.out.participations.append(Participation(keys, s.evidence, s.evidence.start, names_meeting))
         if party_count(ctx, keys) < 2:
             return
-        add_meeting(s, "meet.participation", keys, tok, ranges=ranges, allies=allies)
+        add_meeting(s, PARTICIPATION, keys, tok, ranges=ranges, allies=allies)
         return
     if party_count(ctx, keys) < 2:
         return
-    add_meeting(s, "meet.verb", keys, tok, trigger=tok.lemma_ or tok.lower_, ranges=ranges, allies=allies)
+    add_meeting(s, MEET_VERB, keys, tok, trigger=tok.lemma_ or tok.lower_, ranges=ranges, allies=allies)
 
 
 def english_phrase_meetings(s: Scope) -> None:
