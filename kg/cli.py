@@ -67,7 +67,12 @@ def command(name: str | None = None) -> Callable:
 def _console():  # -> rich.console.Console
     from rich.console import Console
 
-    return Console()
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit 1; a reader that stopped early ("| head -1") is no failure
+            raise BrokenPipeError
+
+    return PipeConsole()
 
 
 def _print_lines(lines) -> None:

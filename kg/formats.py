@@ -36,8 +36,11 @@ FORMATS: tuple[RdfFormat, ...] = (
 )
 WRITABLE = tuple(f for f in FORMATS if f.writable)
 WRITABLE_SUFFIXES = ", ".join(f.suffixes[0] for f in WRITABLE)  # ".ttl, .trig, .nt, .nq, .jsonld"
-# documents kg build reads: passing one where a graph is expected means "build it first"
-DOCUMENT_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".jsonl"})
+# documents kg build reads (kg.read); passing one where a graph is expected means "build it first"
+TEXT_SUFFIXES = frozenset({".txt", ".md"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+JSONL_SUFFIXES = frozenset({".jsonl"})
+DOCUMENT_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 
 
 def by_name(name: str) -> RdfFormat:

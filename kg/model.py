@@ -60,6 +60,14 @@ class SourceDocument:
 
 
 @dataclass(frozen=True)
+class ReadFailure:
+    """A file (or one JSONL line) that could not be turned into a document (stage: read)."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
 class Removed:
     start: int
     end: int

@@ -28,10 +28,10 @@ from pathlib import Path
 import pyoxigraph
 
 from kg import __version__
-from kg.nlp.pipeline import build_pipeline
 from kg.clean import clean_document
 from kg.errors import StoreError, StoreInUse
 from kg.model import CleanDocument, DocumentResult, Extraction, SourceDocument
+from kg.nlp.pipeline import build_pipeline
 from kg.rdf import GraphWriter
 from kg.read import ReadFailure, read_documents
 from kg.registry import load_registry
@@ -240,32 +240,36 @@ def build_dataset(
         batch_nquads.clear()
         batch_size = 0
 
-    todo = pending()
-    first = next(todo, None)
-    # nothing changed: no pipeline to load, no workers to start
-    documents = itertools.chain([first], todo) if first is not None else iter(())
-    if first is not None and workers > 1:
-        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-        with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model, base_iri)) as pool:
-            for doc_id, nquads, count in pool.imap(_extract_to_nquads, documents, chunksize=8):
-                add(doc_id, nquads, count)
-    elif first is not None:
-        extractor = Extractor(spacy_model=spacy_model)
-        for doc_result in extractor.results(clean_document(d) for d in documents):
-            quads = writer.document_quads(doc_result)
-            if keep_results:
-                result.results.append(doc_result)
-            add(doc_result.source.doc_id, _nquads(quads), len(quads))
-    write_batch()
+    try:
+        todo = pending()
+        first = next(todo, None)
+        # nothing changed: no pipeline to load, no workers to start
+        documents = itertools.chain([first], todo) if first is not None else iter(())
+        if first is not None and workers > 1:
+            context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+            with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model, base_iri)) as pool:
+                for doc_id, nquads, count in pool.imap(_extract_to_nquads, documents, chunksize=8):
+                    add(doc_id, nquads, count)
+        elif first is not None:
+            extractor = Extractor(spacy_model=spacy_model)
+            for doc_result in extractor.results(clean_document(d) for d in documents):
+                quads = writer.document_quads(doc_result)
+                if keep_results:
+                    result.results.append(doc_result)
+                add(doc_result.source.doc_id, _nquads(quads), len(quads))
+        write_batch()
 
-    # documents that are gone from the input lose their graphs
-    for doc_id in sorted(set(previous) - set(current)):
-        replace_graph(doc_id)
-        done.pop(doc_id, None)
-        result.removed += 1
-    if manifest_path is not None:
-        store.flush()
-        _save_manifest(manifest_path, {k: v for k, v in done.items() if k in current})
+        # documents that are gone from the input lose their graphs
+        for doc_id in sorted(set(previous) - set(current)):
+            replace_graph(doc_id)
+            done.pop(doc_id, None)
+            result.removed += 1
+        if manifest_path is not None:
+            store.flush()
+            _save_manifest(manifest_path, {k: v for k, v in done.items() if k in current})
+    finally:
+        if store_dir is not None:
+            (store_dir / LOCK_NAME).unlink(missing_ok=True)  # the store is free again
     return result
 
 

@@ -13,7 +13,6 @@ from kg.errors import ActorNotFound, KgError
 from kg.network import QueryRunner
 from kg.queries import load_query
 
-
 # the actor query's name for a demand seen from its addressee
 DEMANDED_BY = "demanded-by"
 

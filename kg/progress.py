@@ -19,8 +19,14 @@ class BuildProgress:
     def __enter__(self):
         self.started = time.perf_counter()
         if sys.stderr.isatty() and not os.environ.get("CI"):
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             from kg.read import count_documents
 

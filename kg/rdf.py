@@ -12,11 +12,11 @@ import re
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from kg.errors import InputError
 from kg.model import ActorRef, DocumentResult, Evidence, Relation
 from kg.registry import Registry, slug
 from kg.resolve import normalise_content
 from kg.vocab import KG, NIF, PROV, SCHEMA
-from kg.errors import InputError
 
 _TYPE = NamedNode(str(RDF.type))
 _CLASS = {"Person": KG.Person, "State": KG.State, "Organization": KG.Organization}

@@ -57,46 +57,41 @@ not stop a run.
 from __future__ import annotations
 
 import datetime as _dt
-import errno
 import json
 import logging
 import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from kg.errors import InputError
-from kg.model import SourceDocument
+from kg.files import (
+    SNIFF_BYTES,
+    binary_problem,
+    decode,
+    file_key,
+    file_kind,
+    open_regular,
+    os_problem,
+    too_large,
+    walk,
+)
+from kg.formats import DOCUMENT_SUFFIXES as SUPPORTED_SUFFIXES
+from kg.formats import HTML_SUFFIXES, JSONL_SUFFIXES
+from kg.html import html_to_text
+from kg.model import ReadFailure, SourceDocument
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = frozenset({".txt", ".md"})
-HTML_SUFFIXES = frozenset({".html", ".htm"})
-JSONL_SUFFIXES = frozenset({".jsonl"})
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 SIDECAR_NAME = "metadata.json"
 
 MAX_DOCUMENT_BYTES = 20 * 1000 * 1000  # per document: a file, or one JSONL line
-SNIFF_BYTES = 8192  # how much of a file the binary check looks at
-CONTROL_SHARE_LIMIT = 0.10  # more control characters than this in the sniffed bytes: binary
 
 _DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-# C0 controls and DEL, except \t \n \v \f \r and ESC (ANSI colour codes in logs are text).
-_CONTROL_BYTES = bytes(b for b in [*range(0x20), 0x7F] if b not in b"\t\n\x0b\x0c\r\x1b")
 _JSONL_CHUNK = 1 << 20  # JSONL lines are read in pieces of at most this size
 
-
-@dataclass(frozen=True)
-class ReadFailure:
-    """A file (or one JSONL line) that could not be turned into a document."""
-
-    path: Path
-    reason: str
 
 
 # --------------------------------------------------------------------------- public API
@@ -124,13 +119,13 @@ def read_documents(
         try:
             mode = os.stat(path).st_mode
         except (OSError, ValueError) as exc:  # ValueError: an embedded NUL in the name
-            yield ReadFailure(path, _os_problem(path, exc))
+            yield ReadFailure(path, os_problem(path, exc))
             continue
         entries: Iterable[Path | ReadFailure]
         if stat.S_ISDIR(mode):
-            entries = _walk(path, seen_folders)
+            entries = walk(path, seen_folders)
         elif not stat.S_ISREG(mode):
-            yield ReadFailure(path, f"not a regular file ({_file_kind(mode)})")
+            yield ReadFailure(path, f"not a regular file ({file_kind(mode)})")
             continue
         elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
             yield ReadFailure(
@@ -147,7 +142,7 @@ def read_documents(
                 yield entry
                 continue
             file = entry
-            key = _file_key(file)
+            key = file_key(file)
             if key in seen_files:
                 continue
             seen_files.add(key)
@@ -183,7 +178,7 @@ def count_documents(paths: Iterable[Path]) -> int:
     for raw in paths:
         path = Path(raw)
         try:
-            entries: Iterable[Path | ReadFailure] = _walk(path, visited) if path.is_dir() else [path]
+            entries: Iterable[Path | ReadFailure] = walk(path, visited) if path.is_dir() else [path]
         except OSError:
             continue
         for entry in entries:
@@ -198,79 +193,6 @@ def count_documents(paths: Iterable[Path]) -> int:
             except OSError:
                 total += 1
     return total
-
-
-# --------------------------------------------------------------------------- discovery
-
-
-def _walk(root: Path, visited: set[str]) -> Iterator[Path | ReadFailure]:
-    """Supported files under ``root`` (and problems met on the way), hidden entries skipped.
-
-    Depth-first with the entries of each folder sorted by name, i.e. sorted by relative path
-    components (``a/1.txt`` < ``a/sub/0.md`` < ``b.txt``), so the order does not depend on the
-    file system. Iterative, so deep trees cannot exhaust the recursion limit. ``visited`` holds
-    the resolved paths of folders already walked in this call; each folder is walked once.
-    """
-    # A work item is a file to yield, a failure to yield, or (folder, resolved ancestors).
-    stack: list[Path | ReadFailure | tuple[Path, tuple[str, ...]]] = [(root, ())]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, tuple):
-            yield item
-            continue
-        folder, ancestors = item
-        real = os.path.realpath(folder)
-        if real in visited:
-            continue
-        visited.add(real)
-        ancestors = (*ancestors, real)
-        try:
-            with os.scandir(folder) as it:
-                listing = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            yield ReadFailure(folder, _os_problem(folder, exc))
-            continue
-
-        children: list[Path | ReadFailure | tuple[Path, tuple[str, ...]]] = []
-        for entry in listing:
-            if entry.name.startswith("."):
-                continue
-            child = folder / entry.name
-            suffix = child.suffix.lower()
-            try:
-                is_link = entry.is_symlink()
-                is_dir = entry.is_dir()  # follows a symlink
-            except OSError:
-                is_link, is_dir = False, False
-            if is_link:
-                try:
-                    is_dir = stat.S_ISDIR(os.stat(child).st_mode)
-                except OSError as exc:  # broken, a loop of links, or not allowed
-                    if suffix in SUPPORTED_SUFFIXES or not suffix:
-                        children.append(ReadFailure(child, _os_problem(child, exc)))
-                    continue
-                if is_dir:
-                    target = os.path.realpath(child)
-                    if target in ancestors:
-                        children.append(ReadFailure(
-                            child, f"symlink loop (points back to its ancestor folder {target})"
-                        ))
-                        continue
-            if is_dir:
-                children.append((child, ancestors))
-            elif suffix in SUPPORTED_SUFFIXES:
-                children.append(child)
-        stack.extend(reversed(children))
-
-
-def _file_key(file: Path) -> str:
-    """Identity of a file for "read once": its resolved path, if it resolves at all."""
-    try:
-        if os.path.exists(file):
-            return os.path.realpath(file)
-    except (OSError, ValueError):
-        pass
-    return os.path.abspath(file)
 
 
 # --------------------------------------------------------------------------- sidecar
@@ -304,19 +226,19 @@ class _SidecarCache:
         return entries, failure
 
     def _load(self, sidecar: Path) -> tuple[Any, str | None]:
-        opened = _open_regular(sidecar)
+        opened = open_regular(sidecar)
         if isinstance(opened, str):
             return None, opened
         handle, size = opened
         with handle:
             if size > self._max_bytes:
-                return None, _too_large(size, self._max_bytes)
+                return None, too_large(size, self._max_bytes)
             try:
                 data = handle.read(self._max_bytes + 1)
             except OSError as exc:
-                return None, _os_problem(sidecar, exc)
+                return None, os_problem(sidecar, exc)
         if len(data) > self._max_bytes:
-            return None, _too_large(len(data), self._max_bytes)
+            return None, too_large(len(data), self._max_bytes)
         try:
             return json.loads(data.decode("utf-8-sig")), None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -343,7 +265,7 @@ def _read_file(
     path: Path, meta: dict[str, dict[str, Any]], max_bytes: int
 ) -> Iterator[SourceDocument | ReadFailure]:
     suffix = path.suffix.lower()
-    opened = _open_regular(path)
+    opened = open_regular(path)
     if isinstance(opened, str):
         yield ReadFailure(path, opened)
         return
@@ -353,26 +275,26 @@ def _read_file(
             yield from _read_jsonl(path, handle, meta, max_bytes)
             return
         if size > max_bytes:  # decided from the size alone: nothing is read
-            yield ReadFailure(path, _too_large(size, max_bytes))
+            yield ReadFailure(path, too_large(size, max_bytes))
             return
         try:
             data = handle.read(max_bytes + 1)
         except OSError as exc:
-            yield ReadFailure(path, _os_problem(path, exc))
+            yield ReadFailure(path, os_problem(path, exc))
             return
     if len(data) > max_bytes:  # grew since it was opened
-        yield ReadFailure(path, _too_large(len(data), max_bytes))
+        yield ReadFailure(path, too_large(len(data), max_bytes))
         return
-    problem = _binary_problem(data[:SNIFF_BYTES])
+    problem = binary_problem(data[:SNIFF_BYTES])
     if problem is not None:
         yield ReadFailure(path, problem)
         return
-    text = _decode(data, path)
+    text = decode(data, path)
 
     doc_id = path.stem
     head: dict[str, str | None] = {}
     if suffix in HTML_SUFFIXES:
-        text, head = _html_to_text(text)
+        text, head = html_to_text(text)
     if not text.strip():
         yield ReadFailure(path, "empty")
         return
@@ -383,10 +305,10 @@ def _read_jsonl(
     path: Path, handle: BinaryIO, meta: dict[str, dict[str, Any]], max_bytes: int
 ) -> Iterator[SourceDocument | ReadFailure]:
     try:
-        problem = _binary_problem(handle.read(SNIFF_BYTES))
+        problem = binary_problem(handle.read(SNIFF_BYTES))
         handle.seek(0)
     except OSError as exc:
-        yield ReadFailure(path, _os_problem(path, exc))
+        yield ReadFailure(path, os_problem(path, exc))
         return
     if problem is not None:
         yield ReadFailure(path, problem)
@@ -399,7 +321,7 @@ def _read_jsonl(
             where = f"{path.name}, line {lineno}"
             if raw is None:
                 found_any = True
-                yield ReadFailure(path, f"{where}: {_too_large(size, max_bytes)}")
+                yield ReadFailure(path, f"{where}: {too_large(size, max_bytes)}")
                 continue
             # Lines are split on b"\n" only: str.splitlines() would also split inside a
             # record's text at characters such as U+2028, which JSON allows unescaped.
@@ -415,7 +337,7 @@ def _read_jsonl(
             found_any = True
             yield _jsonl_record(path, where, line, meta)
     except OSError as exc:
-        yield ReadFailure(path, _os_problem(path, exc))
+        yield ReadFailure(path, os_problem(path, exc))
         return
     if len(cp1252_lines) > 1:
         log.warning("%s: %d lines were not valid UTF-8 and were decoded as cp1252",
@@ -517,105 +439,6 @@ def _make_document(
 # --------------------------------------------------------------------------- helpers
 
 
-def _open_regular(path: Path) -> tuple[BinaryIO, int] | str:
-    """``(binary handle, size)`` for a regular file, else the reason it cannot be read.
-
-    Opened non-blocking, so a named pipe with a document's name cannot hang the run; it is
-    rejected by ``fstat`` before anything is read.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(path, flags)
-    except (OSError, ValueError) as exc:
-        return _os_problem(path, exc)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            os.close(fd)
-            return f"not a regular file ({_file_kind(info.st_mode)})"
-        if flags & getattr(os, "O_NONBLOCK", 0):
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb"), info.st_size
-    except OSError as exc:
-        os.close(fd)
-        return _os_problem(path, exc)
-
-
-def _os_problem(path: Path, exc: Exception) -> str:
-    """A short reason for an ``OSError`` met while opening or listing ``path``."""
-    if isinstance(exc, PermissionError):
-        return "cannot read: permission denied"
-    code = getattr(exc, "errno", None)
-    if code == errno.ELOOP:
-        return "symlink loop (too many levels of symbolic links)"
-    if code in (errno.ENOENT, errno.ENOTDIR):
-        try:
-            if os.path.islink(path):
-                return f"broken symlink (target '{os.readlink(path)}' does not exist)"
-        except OSError:
-            pass
-        return "not found"
-    try:  # e.g. ENXIO when opening a socket
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        pass
-    else:
-        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-            return f"not a regular file ({_file_kind(mode)})"
-    if isinstance(exc, ValueError):  # an embedded NUL byte in the path
-        return f"invalid path ({exc})"
-    message = getattr(exc, "strerror", None) or str(exc)
-    return f"cannot read: {message[:1].lower()}{message[1:]}"
-
-
-def _file_kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISDIR, "directory"),
-        (stat.S_ISFIFO, "named pipe"),
-        (stat.S_ISSOCK, "socket"),
-        (stat.S_ISCHR, "character device"),
-        (stat.S_ISBLK, "block device"),
-    ):
-        if test(mode):
-            return name
-    return "special file"
-
-
-def _too_large(size: int, limit: int) -> str:
-    def mb(n: int) -> str:
-        return f"{n / 1_000_000:.1f}".removesuffix(".0") + " MB"
-
-    shown, allowed = mb(size), mb(limit)
-    if shown == allowed or limit < 1_000_000:  # rounding would hide the difference
-        shown, allowed = f"{size:,} bytes", f"{limit:,} bytes"
-    return f"too large: {shown}, limit {allowed}"
-
-
-def _binary_problem(head: bytes) -> str | None:
-    """Why the first bytes of a file say it is not text, or None."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
-        return "unsupported encoding (UTF-16/UTF-32 byte-order mark; save the file as UTF-8)"
-    nul = head.find(b"\x00")
-    if nul >= 0:
-        return f"binary file (NUL byte at offset {nul})"
-    if head:
-        controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
-        share = controls / len(head)
-        if share > CONTROL_SHARE_LIMIT:
-            return (f"binary file ({share:.0%} control characters "
-                    f"in the first {len(head):,} bytes)")
-    return None
-
-
-def _decode(data: bytes, path: Path) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        log.warning("%s: not valid UTF-8, decoded as cp1252", path)
-        # cp1252 leaves five byte values undefined; replace them rather than fail.
-        return data.decode("cp1252", errors="replace")
-
-
 def _optional_str(value: Any, key: str, where: str) -> str | None:
     if value is None:
         return None
@@ -642,123 +465,3 @@ def _valid_date(value: str | None, where: str) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------- HTML
-
-
-class _TextExtractor(HTMLParser):
-    """Collects the visible text of an HTML page; see the module docstring for the rules."""
-
-    SKIP = frozenset(
-        {"script", "style", "nav", "header", "footer", "aside", "form",
-         "noscript", "template", "svg", "iframe"}
-    )
-    # Paragraph-like blocks are separated by a blank line, list items and cells by a newline.
-    PARAGRAPH = frozenset(
-        {"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6",
-         "ul", "ol", "dl", "table", "blockquote", "pre", "figure", "hr", "address"}
-    )
-    LINE = frozenset({"br", "li", "tr", "dt", "dd", "figcaption", "caption", "td", "th"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)  # entities arrive unescaped in handle_data
-        self.parts: list[str] = []
-        self.head: dict[str, str | None] = {}
-        self._skip_depth = 0
-        self._pre_depth = 0
-        self._pending = 0  # line breaks owed before the next text: block edges collapse
-        self._in_title = False
-        self._title_done = False  # only the document's <title>, not an SVG's
-        self._title: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self._skip_depth += 1
-            return
-        if self._skip_depth:
-            return
-        if tag == "title" and not self._title_done:
-            self._in_title = True
-        elif tag == "meta":
-            self._meta(dict(attrs))
-        elif tag == "link":
-            a = dict(attrs)
-            if (a.get("rel") or "").lower() == "canonical" and a.get("href"):
-                self.head.setdefault("url", a["href"])
-        if tag == "pre":
-            self._pre_depth += 1
-        self._break(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self._skip_depth = max(0, self._skip_depth - 1)
-            return
-        if self._skip_depth or tag == "br":  # "<br/>" reports an end tag too: one break only
-            return
-        if tag == "title" and self._in_title:
-            self._in_title, self._title_done = False, True
-        if tag == "pre":
-            self._pre_depth = max(0, self._pre_depth - 1)
-        self._break(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self._title.append(data)
-            return
-        if self._skip_depth:
-            return
-        if not self._pre_depth:
-            # HTML whitespace only: a no-break space is content, as in a browser.
-            data = _HTML_SPACE.sub(" ", data)
-            if self._pending and not data.strip(" "):
-                return  # indentation between block elements
-        if self._pending:
-            if self.parts:
-                self.parts.append("\n" * self._pending)
-            self._pending = 0
-        self.parts.append(data)
-
-    def parse_marked_section(self, i: int, report: int = 1) -> int:
-        # "<![foo]>" with a keyword other than CDATA/if/endif/...: the standard library raises
-        # AssertionError; a browser skips it as a bogus comment, and so do we.
-        try:
-            return super().parse_marked_section(i, report)
-        except AssertionError:
-            end = self.rawdata.find(">", i + 3)
-            return -1 if end < 0 else end + 1
-
-    def _break(self, tag: str) -> None:
-        # Adjacent block edges ("</li><li>", "</p>\n<p>") owe one break, not their sum.
-        if self._skip_depth:
-            return
-        if tag in self.PARAGRAPH:
-            self._pending = 2
-        elif tag == "br":  # "<br><br>" is a paragraph break, as rendered
-            self._pending = min(2, self._pending + 1)
-        elif tag in self.LINE:
-            self._pending = max(self._pending, 1)
-
-    def _meta(self, attrs: dict[str, str | None]) -> None:
-        name = (attrs.get("property") or attrs.get("name") or "").lower()
-        content = (attrs.get("content") or "").strip()
-        if not content:
-            return
-        if name in {"article:published_time", "date", "dc.date", "dcterms.date"}:
-            self.head.setdefault("date", content[:10])  # date part of an ISO timestamp
-        elif name == "og:site_name":
-            self.head.setdefault("outlet", content)
-
-    def result(self) -> tuple[str, dict[str, str | None]]:
-        text = "".join(self.parts)
-        lines = [line.strip(" \t\r\f") for line in text.split("\n")]
-        text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-        title = " ".join("".join(self._title).split())
-        if title:
-            self.head.setdefault("title", title)
-        return text, self.head
-
-
-def _html_to_text(html: str) -> tuple[str, dict[str, str | None]]:
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return parser.result()

@@ -30,6 +30,7 @@ import requests
 from rdflib.namespace import XSD
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
+from kg.errors import RemoteAuthError, RemoteError, RemoteUnreachable
 from kg.queries import (
     QueryResult,
     SavedQuery,
@@ -37,7 +38,6 @@ from kg.queries import (
     term_to_sparql,
     values_clause,
 )
-from kg.errors import RemoteAuthError, RemoteError, RemoteUnreachable
 from kg.vocab import KG
 
 SERVERS = ("oxigraph", "virtuoso", "generic")

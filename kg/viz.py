@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from kg.errors import InputError
 from kg.model import Relation
 from kg.network import RELATIONS, Network, timeline
-from kg.errors import InputError
 
 WIDTH, HEIGHT = 1000, 700
 # camps (a state or organisation with its people) get these colours by activity

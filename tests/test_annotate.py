@@ -1,14 +1,14 @@
 """The spaCy components on their own: sentences, actor mentions, places, dates."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import spacy
-
-from kg.nlp.sentences import sentencize
-from kg.extract.setting import resolve_date
-
 from conftest import SHARED
-import datetime as dt
+
+from kg.extract.setting import resolve_date
+from kg.nlp.sentences import sentencize
 
 
 def actors(nlp, text):

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
+from conftest import REPO
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.pipeline import MANIFEST_NAME, build_dataset
-
-from conftest import REPO
 
 runner = CliRunner()
 

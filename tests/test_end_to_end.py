@@ -8,14 +8,13 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
+from conftest import REPO, SHARED
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.queries import load_query, run_query, to_csv
 from kg.store import load_store
 from kg.validate import validate_graph
-
-from conftest import REPO, SHARED
 
 runner = CliRunner()
 

@@ -12,9 +12,9 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from kg.errors import InputError
 from kg.resources import jsonld_context_file, ontology_file, shapes_file
 from kg.stats import graph_stats
-from kg.errors import InputError
 from kg.validate import ValidationReport, validate_graph
 from kg.vocab import KG, NIF, PROV, SCHEMA, SEM, SH
 

@@ -21,7 +21,6 @@ from kg.queries import (
     run_query,
     to_csv,
     to_json,
-
     values_clause,
 )
 from kg.store import load_store

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import shutil
 
+from conftest import REPO
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.queries import load_query, run_query
 from kg.remote import endpoint_for, remote_query
 from kg.store import load_store
-
-from conftest import REPO
 
 pytest_plugins = ["store_servers"]
 runner = CliRunner()

@@ -12,8 +12,8 @@ import spacy
 from spacy.training import Example
 from typer.testing import CliRunner
 
-from kg.nlp.pipeline import build_pipeline
 from kg.cli import app
+from kg.nlp.pipeline import build_pipeline
 from kg.pipeline import Extractor
 
 TRAIN = [

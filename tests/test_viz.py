@@ -9,17 +9,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import REPO
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.export import write_dataset
 from kg.errors import InputError
+from kg.export import write_dataset
 from kg.network import Actor, Link, Network, load_network, timeline
 from kg.profile import AmbiguousActor, UnknownActor, actor_profile, find_actor
 from kg.queries import run_query
 from kg.viz import picture, render_html, render_svg
-
-from conftest import REPO
 
 runner = CliRunner()
 

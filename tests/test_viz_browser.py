@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
@@ -21,8 +22,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from kg.network import load_network
 from kg.queries import run_query
 from kg.viz import write_picture
-
-from conftest import REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

@@ -28,7 +28,12 @@ from kg.extract.content import (
 from kg.extract.cues import agreement_blocked, non_factual
 from kg.extract.meetings import add_meeting, support_verb_for
 from kg.extract.participants import clause_actors, party_count, phrase_actors
-from kg.extract.reference import collective_subject, context_parties, first_plural_before, impersonal
+from kg.extract.reference import (
+    collective_subject,
+    context_parties,
+    first_plural_before,
+    impersonal,
+)
 from kg.extract.setting import date_in, place_in
 from kg.model import AgreementRecord
 

@@ -48,7 +48,7 @@ def is_genitive_attribute(ctx: DocContext, m: Span) -> bool:
             return True
         if is_s_genitive and (i == 0 or (i - 1) in ctx.sent_start_tokens or prev.is_punct):
             nxt = doc[m.end] if m.end < len(doc) else None
-            if nxt is not None and (nxt.text[:1].isupper() and not nxt.i in ctx.mention_at or nxt.text[:1].islower()):
+            if nxt is not None and (nxt.text[:1].isupper() and nxt.i not in ctx.mention_at or nxt.text[:1].islower()):
                 return True
         # role phrase opened by a genitive article: "des russischen Präsidenten Wladimir Putin"
         j = i - 1

@@ -20,8 +20,20 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Token
 
 from kg.extract.attributes import is_genitive_attribute
-from kg.extract.clauses import clause_of, clause_ranges, in_open_question, is_speech_verb, later_words, separable
-from kg.extract.content import content_after, trim, without_attribution, zu_infinitive_follows
+from kg.extract.clauses import (
+    clause_of,
+    clause_ranges,
+    in_open_question,
+    is_speech_verb,
+    later_words,
+    separable,
+)
+from kg.extract.content import (
+    content_after,
+    trim,
+    without_attribution,
+    zu_infinitive_follows,
+)
 from kg.extract.cues import refusal
 from kg.extract.participants import clause_actors
 from kg.extract.speakers import speaker, trailing_speaker

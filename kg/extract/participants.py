@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Span, Token
 
-from kg.extract.attributes import is_adjective, is_genitive_attribute, is_source_or_excluded
+from kg.extract.attributes import (
+    is_adjective,
+    is_genitive_attribute,
+    is_source_or_excluded,
+)
 
 if TYPE_CHECKING:
     from kg.extract.context import DocContext

@@ -8,7 +8,9 @@ every evidence string occurs verbatim in its article; core pairs join actors fro
 different sides of their meeting; no alias maps to two actors; every actor label maps
 back to itself with the referee's alias rules; every document has metadata; word counts.
 """
-import importlib.util, json, sys
+import importlib.util
+import json
+import sys
 from pathlib import Path
 
 here = Path(__file__).resolve().parent
