@@ -75,7 +75,8 @@ def query_runner(data: list[Path] | None = None, store: Path | None = None, remo
     elif data:
         local = load_graphs(list(data))
     else:
-        raise InputError(f"no graph to read: {NO_SOURCE.replace('--data FILE', data_option + ' FILE')}")
+        files = f"{data_option} FILE" if data_option.startswith("--") else f"{data_option} files"
+        raise InputError(f"no graph to read: {NO_SOURCE.replace('--data FILE', files)}")
 
     def run(saved: SavedQuery, params: dict[str, str]) -> QueryResult:
         return run_query(local, saved, params)
