@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner

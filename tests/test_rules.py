@@ -129,3 +129,12 @@ def test_limits_are_named_numbers():
     data["limits"]["noun_place_window"] = -1
     with pytest.raises(RulesError, match="limit"):
         rules_from_data(data, IMPLEMENTED)
+
+
+def test_every_named_limit_is_used_and_every_used_limit_is_named():
+    import re
+    from pathlib import Path
+
+    code = "\n".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parent.parent / "kg" / "extract").glob("*.py"))
+    used = set(re.findall(r'limits\["([a-z_]+)"\]', code))
+    assert used == set(BOOK.limits), (used ^ set(BOOK.limits))

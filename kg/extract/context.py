@@ -62,9 +62,6 @@ class DocContext:
     def in_box(self, offset: int) -> bool:
         return any(a <= offset < b for a, b in self.boxes)
 
-    def token(self, i: int) -> Token | None:
-        return self.doc[i] if 0 <= i < len(self.doc) else None
-
     # ------------------------------------------------------------------ mentions
     def sent_mentions(self, sent: Span) -> list[Span]:
         return [m for m in self.mentions if sent.start <= m.start < sent.end]
@@ -86,6 +83,3 @@ class DocContext:
     def party(self, key: str) -> str:
         """The side an actor belongs to: its state or organisation, or itself."""
         return self.registry.party_of(key, self.new_actors)
-
-    def place_of(self, key: str):
-        return self.registry.get(key)

@@ -72,9 +72,6 @@ class RuleBook:
     def __iter__(self):
         return iter(self.rules.values())
 
-    def limit(self, name: str) -> int:
-        return self.limits[name]
-
 
 def _examples(where: str, rule_id: str, items, positive: bool) -> tuple[Example, ...]:
     out = []
