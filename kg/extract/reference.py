@@ -17,6 +17,7 @@ from spacy.tokens import Span, Token
 from kg.extract.attributes import is_genitive_attribute
 from kg.extract.clauses import clause_of
 from kg.extract.discourse import Discourse
+from kg.model import Relation
 
 if TYPE_CHECKING:
     from kg.extract.context import DocContext
@@ -116,8 +117,6 @@ def context_parties(ctx: DocContext, out: Extraction, before_offset: int, place:
 
     The candidate meetings are those reported before the sentence (at the named place,
     if any); among them the one the article reports most often wins, then the latest."""
-    from kg.model import Relation
-
     candidates = [m for m in out.meetings if m.relation is Relation.MET_WITH and m.evidence[0].start < before_offset]
     if place is not None:
         at_place = [m for m in candidates if m.place and m.place.key == place.key]
