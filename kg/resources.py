@@ -1,4 +1,5 @@
-"""Where the data files (ontology, shapes, registry, saved queries) live.
+"""Where the data files (ontology, shapes, registry, saved queries; lexicon, rules and
+clutter patterns under kg/data) live.
 
 In a source checkout or editable install they are the top-level folders of the repository;
 an installed wheel carries copies under ``kg/_data`` (see pyproject.toml).

@@ -1,4 +1,4 @@
-"""Load RDF files into an in-memory pyoxigraph store, and open on-disk stores."""
+"""Load RDF files into an in-memory pyoxigraph store (on-disk stores: kg.sources, kg.pipeline)."""
 from __future__ import annotations
 
 from pathlib import Path
