@@ -173,6 +173,7 @@ def push(
 
     Credentials: KG_USER and KG_PASSWORD, or a netrc entry for the store's host."""
     from kg.remote import push_dataset
+    from kg.render import plural
     from kg.sources import graphs_to_push
 
     target = _remote(endpoint, server, query_url, update_url, gsp_url, auth, timeout).target()
@@ -183,18 +184,12 @@ def push(
         typer.echo(f"  failed: {failure.path}: {failure.reason}", err=True)
     reports = push_dataset(pushing.store, target, via=via, batch_size=batch_size)
     for report in reports:
-        typer.echo(f"{report.status:9s} {report.graph} ({plural_triples(report.triples)})"
+        typer.echo(f"{report.status:9s} {report.graph} ({plural(report.triples, 'triple')})"
                    + (f": {report.detail}" if report.detail else ""), err=True)
     counts = {status: sum(r.status == status for r in reports) for status in ("loaded", "unchanged", "failed")}
     typer.echo(f"kg push: {counts['loaded']} loaded, {counts['unchanged']} unchanged, {counts['failed']} failed -> {endpoint}", err=True)
     if counts["failed"] or pushing.failures:
         raise typer.Exit(EXIT_NEGATIVE)
-
-
-def plural_triples(n: int) -> str:
-    from kg.render import plural
-
-    return plural(n, "triple")
 
 
 @command()
