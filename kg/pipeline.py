@@ -87,12 +87,15 @@ class Extractor:
 
     def extraction(self, text: str, date: str | None = None) -> Extraction:
         """What the rules find in a string, before kg.resolve merges and completes it."""
-        clean = clean_document(SourceDocument(doc_id="text", text=text, date=date))
-        return self.nlp(self._doc(clean))._.kg_extraction
+        return self.nlp(self._doc(_cleaned(text, date)))._.kg_extraction
 
     def text(self, text: str, date: str | None = None, doc_id: str = "text") -> DocumentResult:
         """Extract from a string: ``Extractor().text("Putin empfing Witkoff im Kreml.")``."""
-        return self.document(clean_document(SourceDocument(doc_id=doc_id, text=text, date=date)))
+        return self.document(_cleaned(text, date, doc_id))
+
+
+def _cleaned(text: str, date: str | None, doc_id: str = "text") -> CleanDocument:
+    return clean_document(SourceDocument(doc_id=doc_id, text=text, date=date))
 
 
 # ---------------------------------------------------------------------------- manifest
