@@ -7,6 +7,7 @@ here changes while the rules run; what the text has said so far lives in
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -35,6 +36,9 @@ class DocContext:
         self.text = doc.text  # Doc.text is rebuilt on every access
         self.mentions: list[Span] = list(doc.spans["kg_actors"])
         self.mention_at: dict[int, Span] = {i: m for m in self.mentions for i in range(m.start, m.end)}
+        # (start, index) sorted: the mentions of a token range by bisection, not by a scan of
+        # all mentions (which made long documents quadratic)
+        self._mention_starts: list[tuple[int, int]] = sorted((m.start, k) for k, m in enumerate(self.mentions))
         self.places: list[Span] = list(doc.spans["kg_places"])
         self.place_at: dict[int, Span] = {i: p for p in self.places for i in range(p.start, p.end)}
         self.dates: list[Span] = list(doc.spans["kg_dates"])
@@ -57,17 +61,23 @@ class DocContext:
 
     def sentences_between(self, start: int, end: int) -> int:
         """How many sentences start after character ``start`` up to ``end``."""
-        return sum(1 for s in self.sentence_starts if start < s <= end)
+        return max(0, bisect.bisect_right(self.sentence_starts, end) - bisect.bisect_right(self.sentence_starts, start))
 
     def in_box(self, offset: int) -> bool:
         return any(a <= offset < b for a, b in self.boxes)
 
     # ------------------------------------------------------------------ mentions
     def sent_mentions(self, sent: Span) -> list[Span]:
-        return [m for m in self.mentions if sent.start <= m.start < sent.end]
+        return self.mentions_in([(sent.start, sent.end)])
 
     def mentions_in(self, ranges: list[tuple[int, int]]) -> list[Span]:
-        return [m for m in self.mentions if any(a <= m.start < b for a, b in ranges)]
+        """The mentions starting in any of ``ranges``, in the order of ``self.mentions``."""
+        found: set[int] = set()
+        for a, b in ranges:
+            lo = bisect.bisect_left(self._mention_starts, (a, -1))
+            hi = bisect.bisect_left(self._mention_starts, (b, -1))
+            found.update(k for _, k in self._mention_starts[lo:hi])
+        return [self.mentions[k] for k in sorted(found)]
 
     def words_in(self, ranges: list[tuple[int, int]]) -> list[Token]:
         return [self.doc[i] for a, b in ranges for i in range(a, b)]

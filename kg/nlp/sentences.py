@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -47,6 +49,8 @@ def sentencize(doc: Doc, month_names: Collection[str] = ()) -> Doc:
                 j += 1
             if j < n and (doc[j].text[:1].isupper() or doc[j].text[:1].isdigit() or doc[j].text[:1] in "„\"«»"):
                 starts[j] = True
-    for i, tok in enumerate(doc):
-        tok.is_sent_start = starts[i]
+    # one array write: setting Token.is_sent_start checks the whole Doc each time (quadratic)
+    values = numpy.fromiter((1 if start else -1 for start in starts), dtype=numpy.int64, count=n).astype(numpy.uint64)
+    if n:
+        doc.from_array([SENT_START], values.reshape(n, 1))
     return doc
