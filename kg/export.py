@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pyoxigraph as ox
 
 from kg import formats
 from kg.errors import ExportError, InputError
+from kg.files import temp_file
 from kg.resources import jsonld_context_file
 from kg.vocab import PREFIXES
 
@@ -139,6 +139,14 @@ def check_output(path: Path, fmt: str | None = None) -> str:
     name = format_name(path, fmt)
     if not path.parent.is_dir():
         raise ExportError(f"{path}: the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder, not a file")
+    try:  # a read-only folder or file system fails now, not after the extraction
+        fd, probe = temp_file(path)
+        os.close(fd)
+        probe.unlink()
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write in {path.parent} ({exc.strerror or exc})") from None
     return name
 
 
@@ -184,8 +192,10 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     os.replace within one folder is atomic, so readers see the old file or the new one,
     never a half-written file, and a failure leaves the old file untouched.
     """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
+    try:
+        fd, tmp = temp_file(path)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write in {path.parent} ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as out:
             write(out)

@@ -7,9 +7,12 @@ file is text. Every problem becomes a short reason for a ``ReadFailure`` (see kg
 from __future__ import annotations
 
 import errno
+import glob
 import logging
 import os
 import stat
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -193,3 +196,60 @@ def decode(data: bytes, path: Path) -> str:
         log.warning("%s: not valid UTF-8, decoded as cp1252", path)
         # cp1252 leaves five byte values undefined; replace them rather than fail.
         return data.decode("cp1252", errors="replace")
+
+
+# ---------------------------------------------------------------------------- temporary files
+# kg writes every output through a temporary file beside it, named ".NAME.kgPID.XXXX.tmp",
+# and renames it into place. A process killed meanwhile leaves that file behind; the next
+# write of the same NAME removes such leftovers of processes that no longer run.
+STALE_UNNAMED_SECONDS = 15 * 60  # a temp file of an older kg (no pid in its name) this old is dead
+
+
+def temp_file(path: Path) -> tuple[int, Path]:
+    """``(fd, temporary path)`` beside ``path`` for writing it atomically (see above)."""
+    remove_stale_temps(path)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.kg{os.getpid()}.", suffix=".tmp")
+    return fd, Path(name)
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Remove the temporary files that dead kg processes left beside ``path``; how many."""
+    removed = 0
+    try:
+        candidates = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return 0
+    for candidate in candidates:
+        middle = candidate.name[len(path.name) + 2: -len(".tmp")]
+        if not _abandoned(candidate, middle):
+            continue
+        try:
+            candidate.unlink()
+            removed += 1
+        except OSError:
+            pass  # not ours to remove after all, or gone already
+    return removed
+
+
+def _abandoned(candidate: Path, middle: str) -> bool:
+    pid_part = middle.split(".", 1)[0]
+    if pid_part.startswith("kg") and pid_part[2:].isdigit():
+        return not _running(int(pid_part[2:]))
+    if "." in middle:  # not a name kg made
+        return False
+    try:  # an older kg named its temp files ".NAME.XXXXXXXX.tmp"
+        return time.time() - candidate.stat().st_mtime > STALE_UNNAMED_SECONDS
+    except OSError:
+        return False
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # alive, owned by someone else
+    return True

@@ -19,7 +19,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,15 +29,16 @@ import pyoxigraph
 from kg import __version__
 from kg.clean import clean_document
 from kg.errors import StoreError, StoreInUse
+from kg.manifest import MANIFEST_NAME, Entry, Manifest, Repair
 from kg.model import CleanDocument, DocumentResult, Extraction, SourceDocument
 from kg.nlp.pipeline import build_pipeline
+from kg.pieces import joined, pieces, shifted
 from kg.rdf import GraphWriter
 from kg.read import ReadFailure, read_documents
 from kg.registry import load_registry
 from kg.resolve import resolve_document
 from kg.vocab import DEFAULT_BASE_IRI
 
-MANIFEST_NAME = "kg-manifest.json"
 # who is building into a store, for the message a second build gets (the store's own lock
 # says only that it is taken)
 LOCK_NAME = "kg-build.json"
@@ -59,6 +59,7 @@ class BuildResult:
     skipped: int = 0  # unchanged since the last build into the same store
     removed: int = 0  # documents gone from the input whose graphs were dropped
     words: int = 0
+    repair: Repair = field(default_factory=Repair)  # what a check of the store found and undid
 
 
 class Extractor:
@@ -71,15 +72,22 @@ class Extractor:
                                   lexicon_path=lexicon_path, rules_path=rules_path)
 
     def results(self, cleaned: Iterable[CleanDocument], batch_size: int = 16) -> Iterator[DocumentResult]:
-        pairs = ((self._doc(c), c) for c in cleaned)
-        for doc, clean in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield resolve_document(clean.source, doc._.kg_extraction, self.registry)
+        # a long document goes through in pieces (kg.pieces); an article is one piece
+        docs = ((self._doc(clean, start, end), (clean, start, end == len(clean.text)))
+                for clean in cleaned for start, end in pieces(clean.text))
+        parts: list[Extraction] = []
+        for doc, (clean, start, last) in self.nlp.pipe(docs, as_tuples=True, batch_size=batch_size):
+            parts.append(shifted(doc._.kg_extraction, start))
+            if last:
+                yield resolve_document(clean.source, joined(parts), self.registry)
+                parts = []
 
-    def _doc(self, clean: CleanDocument):
-        """The tokenised Doc, carrying what extraction needs beyond the text."""
-        doc = self.nlp.make_doc(clean.text)
+    def _doc(self, clean: CleanDocument, start: int = 0, end: int | None = None):
+        """The tokenised Doc of text[start:end], carrying what extraction needs beyond the text."""
+        end = len(clean.text) if end is None else end
+        doc = self.nlp.make_doc(clean.text[start:end] if (start, end) != (0, len(clean.text)) else clean.text)
         doc._.kg_published = clean.source.date
-        doc._.kg_boxes = clean.boxes
+        doc._.kg_boxes = tuple((max(a, start) - start, min(b, end) - start) for a, b in clean.boxes if a < end and b > start)
         return doc
 
     def document(self, clean: CleanDocument) -> DocumentResult:
@@ -87,7 +95,9 @@ class Extractor:
 
     def extraction(self, text: str, date: str | None = None) -> Extraction:
         """What the rules find in a string, before kg.resolve merges and completes it."""
-        return self.nlp(self._doc(_cleaned(text, date)))._.kg_extraction
+        clean = _cleaned(text, date)
+        return joined([shifted(self.nlp(self._doc(clean, start, end))._.kg_extraction, start)
+                       for start, end in pieces(clean.text)])
 
     def text(self, text: str, date: str | None = None, doc_id: str = "text") -> DocumentResult:
         """Extract from a string: ``Extractor().text("Putin empfing Witkoff im Kreml.")``."""
@@ -110,25 +120,6 @@ def content_hash(source: SourceDocument, base_iri: str, spacy_model: str | None)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def _load_manifest(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data.get("documents", {}).items()}
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: unreadable build manifest ({exc.__class__.__name__}); delete it to rebuild") from None
-
-
-def _save_manifest(path: Path, documents: dict[str, str]) -> None:
-    """Atomic: a crash leaves the previous manifest, never half of one."""
-    payload = json.dumps({"kg": __version__, "documents": dict(sorted(documents.items()))}, indent=1)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(payload)
-    os.replace(tmp, path)
-
-
 # ---------------------------------------------------------------------------- workers
 
 _worker: tuple[Extractor, GraphWriter] | None = None
@@ -147,7 +138,7 @@ def _extract_to_nquads(item: CleanDocument | SourceDocument) -> tuple[str, bytes
     clean = item if isinstance(item, CleanDocument) else clean_document(item)  # cleaning runs in the worker too
     result = extractor.document(clean)
     quads = writer.document_quads(result)
-    return clean.source.doc_id, _nquads(quads), len(quads)
+    return clean.source.doc_id, _nquads(quads), len(set(quads))
 
 
 def _nquads(quads: list[pyoxigraph.Quad]) -> bytes:
@@ -169,81 +160,96 @@ def build_dataset(
 
     Documents that cannot be read are reported in ``failures``; every other document is
     still built. ``store_dir`` builds into an on-disk store and makes the build
-    incremental; ``workers`` > 1 extracts in that many processes. ``progress(done, words)``
-    is called after each document, extracted or skipped as unchanged (``words`` counts the
-    extracted ones).
+    incremental (kg.manifest: what a crash leaves behind is found and rebuilt);
+    ``workers`` > 1 extracts in that many processes. ``progress(done, words)`` is called
+    after each document, extracted or skipped as unchanged (``words`` counts the extracted
+    ones).
     """
     writer = GraphWriter(base_iri)
+    manifest: Manifest | None = None
     if store_dir is not None:
         store = open_store_for_build(store_dir)
-        manifest_path = store_dir / MANIFEST_NAME
-        previous = _load_manifest(manifest_path)
+        manifest = Manifest.load(store_dir / MANIFEST_NAME, lambda doc_id: writer.graph_iri(doc_id).value)
     else:
-        store, manifest_path, previous = pyoxigraph.Store(), None, {}
+        store = pyoxigraph.Store()
     result = BuildResult(store=store)
     current: dict[str, str] = {}
     extracted = 0  # documents extracted so far, written or still in the batch
 
-    def pending() -> Iterator[SourceDocument]:
-        for item in read_documents(paths):
-            if isinstance(item, ReadFailure):
-                result.failures.append(item)
-                continue
-            digest = content_hash(item, base_iri, spacy_model)
-            current[item.doc_id] = digest
-            if previous.get(item.doc_id) == digest:
-                result.skipped += 1
-                if progress is not None:
-                    progress(extracted + result.skipped, result.words)
-                continue
-            result.words += len(item.text.split())
-            yield item
-
-    done: dict[str, str] = {k: v for k, v in previous.items()}
-
-    def replace_graph(doc_id: str) -> None:
-        graph = writer.graph_iri(doc_id)
-        if _has_graph(store, graph):
-            store.remove_graph(graph)  # a changed document replaces its graph
-
-    # Graphs are written a checkpoint's worth at a time with the store's bulk loader,
-    # which writes sorted files directly: far less work for this process than one
-    # transaction per document, and it leaves no write buffers to grow. A crash loses at
-    # most the current batch: the manifest is saved only after the batch is on disk, and
-    # the next build replaces whatever part of it was written.
-    # A batch is kept as N-Quads bytes, the form the bulk loader reads, not as Python objects.
-    batch_ids: list[str] = []
-    batch_nquads: list[bytes] = []
-    batch_size = 0  # quads
-
-    def add(doc_id: str, nquads: bytes, count: int) -> None:
-        nonlocal batch_size, extracted
-        replace_graph(doc_id)
-        batch_ids.append(doc_id)
-        batch_nquads.append(nquads)
-        result.quads += count
-        batch_size += count
-        extracted += 1
-        if progress is not None:
-            progress(extracted + result.skipped, result.words)
-        if batch_size >= CHECKPOINT_QUADS:
-            write_batch()
-
-    def write_batch() -> None:
-        nonlocal batch_size
-        if batch_nquads:
-            store.bulk_load(b"".join(batch_nquads), format=pyoxigraph.RdfFormat.N_QUADS)
-        for doc_id in batch_ids:
-            done[doc_id] = current[doc_id]
-        result.documents += len(batch_ids)
-        if manifest_path is not None and batch_ids:
-            store.flush()
-            _save_manifest(manifest_path, done)
-        batch_ids.clear()
-        batch_nquads.clear()
-        batch_size = 0
-
     try:
+        if manifest is not None:
+            result.repair = manifest.check(store)
+            manifest.save()  # "building" from here until the end: a crash is noticed next time
+        previous = dict(manifest.documents) if manifest is not None else {}
+
+        def pending() -> Iterator[SourceDocument]:
+            for item in read_documents(paths):
+                if isinstance(item, ReadFailure):
+                    result.failures.append(item)
+                    continue
+                digest = content_hash(item, base_iri, spacy_model)
+                current[item.doc_id] = digest
+                if item.doc_id in previous and previous[item.doc_id].hash == digest:
+                    result.skipped += 1
+                    if progress is not None:
+                        progress(extracted + result.skipped, result.words)
+                    continue
+                result.words += len(item.text.split())
+                yield item
+
+        # Graphs are written a checkpoint's worth at a time with the store's bulk loader,
+        # which writes sorted files directly: far less work for this process than one
+        # transaction per document, and it leaves no write buffers to grow. A batch is kept
+        # as N-Quads bytes, the form the bulk loader reads, not as Python objects.
+        batch: list[tuple[str, int]] = []  # (doc_id, distinct quads)
+        batch_nquads: list[bytes] = []
+        batch_size = 0  # quads
+
+        def add(doc_id: str, nquads: bytes, count: int) -> None:
+            nonlocal batch_size, extracted
+            batch.append((doc_id, count))
+            batch_nquads.append(nquads)
+            result.quads += count
+            batch_size += count
+            extracted += 1
+            if progress is not None:
+                progress(extracted + result.skipped, result.words)
+            if batch_size >= checkpoint_quads():
+                write_batch()
+
+        def write_batch() -> None:
+            nonlocal batch_size
+            if not batch:
+                return
+            if manifest is not None:
+                # write-ahead: the manifest stops claiming these documents before their old
+                # graphs go, so a crash from here on leaves them to be rebuilt
+                for doc_id, _ in batch:
+                    manifest.documents.pop(doc_id, None)
+                manifest.save()
+            for doc_id, _ in batch:
+                drop_graphs(doc_id)
+            store.bulk_load(b"".join(batch_nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+            if manifest is not None:
+                store.flush()
+                for doc_id, count in batch:
+                    manifest.documents[doc_id] = Entry(current[doc_id], writer.graph_iri(doc_id).value, count)
+                manifest.save()
+            result.documents += len(batch)
+            batch.clear()
+            batch_nquads.clear()
+            batch_size = 0
+
+        def drop_graphs(doc_id: str) -> None:
+            """The document's graph, and its graph under an earlier base IRI."""
+            graphs = {writer.graph_iri(doc_id).value}
+            if doc_id in previous:
+                graphs.add(previous[doc_id].graph)
+            for graph in graphs:
+                node = pyoxigraph.NamedNode(graph)
+                if store.contains_named_graph(node):
+                    store.remove_graph(node)
+
         todo = pending()
         first = next(todo, None)
         # nothing changed: no pipeline to load, no workers to start
@@ -259,21 +265,32 @@ def build_dataset(
                 quads = writer.document_quads(doc_result)
                 if keep_results:
                     result.results.append(doc_result)
-                add(doc_result.source.doc_id, _nquads(quads), len(quads))
+                add(doc_result.source.doc_id, _nquads(quads), len(set(quads)))
         write_batch()
 
-        # documents that are gone from the input lose their graphs
-        for doc_id in sorted(set(previous) - set(current)):
-            replace_graph(doc_id)
-            done.pop(doc_id, None)
-            result.removed += 1
-        if manifest_path is not None:
+        if manifest is not None:
+            # documents that are gone from the input lose their graphs (claim first, then graph)
+            gone = sorted(set(previous) - set(current))
+            for doc_id in gone:
+                manifest.documents.pop(doc_id, None)
+            if gone:
+                manifest.save()
+            for doc_id in gone:
+                drop_graphs(doc_id)
+            result.removed = len(gone)
             store.flush()
-            _save_manifest(manifest_path, {k: v for k, v in done.items() if k in current})
+            manifest.save(complete=True)
     finally:
         if store_dir is not None:
             (store_dir / LOCK_NAME).unlink(missing_ok=True)  # the store is free again
     return result
+
+
+def checkpoint_quads() -> int:
+    """Quads per batch; KG_CHECKPOINT_QUADS sets it (small values make crashes cheaper to
+    redo and loading slower)."""
+    value = os.environ.get("KG_CHECKPOINT_QUADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else CHECKPOINT_QUADS
 
 
 def open_store_for_build(store_dir: Path) -> pyoxigraph.Store:
@@ -290,6 +307,9 @@ def open_store_for_build(store_dir: Path) -> pyoxigraph.Store:
             raise StoreInUse(f"{store_dir}: the store is in use by {_holder(lock)}; wait until it ends, "
                              "or build into another --store") from None
         raise StoreError(f"{store_dir}: cannot open the store ({' '.join(str(exc).split())[:160]})") from None
+    except RuntimeError as exc:  # corrupt files
+        raise StoreError(f"{store_dir}: the store is damaged ({' '.join(str(exc).split())[:160]}); "
+                         "build into a new --store folder") from None
     try:
         lock.write_text(json.dumps({"pid": os.getpid(), "command": " ".join(["kg", *sys.argv[1:]])[:200],
                                     "since": time.strftime("%Y-%m-%d %H:%M:%S")}), encoding="utf-8")
@@ -306,7 +326,3 @@ def _holder(lock: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError):
         return "another process"
     return f"another process (pid {pid}, {info.get('command') or 'kg'}, since {info.get('since', '?')})"
-
-
-def _has_graph(store: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> bool:
-    return store.contains_named_graph(graph)
