@@ -23,6 +23,8 @@ from conftest import REPO
 from kg.manifest import MANIFEST_NAME
 from kg.pipeline import build_dataset
 
+pytest_plugins = ["store_servers"]
+
 KG = [sys.executable, "-m", "kg.cli"]
 # small batches: many checkpoints, so the kills land between, before and inside them
 CHECKPOINT = "600"
@@ -309,3 +311,27 @@ def test_build_dataset_library_call_builds_a_long_text(tmp_path):
     result = build_dataset([tmp_path], keep_results=True)
     assert not result.failures and result.documents == 1
     assert max(e.start for m in result.results[0].meetings for e in m.evidence) > 1_000_000
+
+
+def test_push_of_an_article_over_a_million_characters(oxigraph_server, tmp_path):
+    article = tmp_path / "long-article.txt"
+    article.write_text("Titel\n\n" + "\n\n".join([seed_text()] * 36), encoding="utf-8")
+    assert article.stat().st_size > 1_000_000
+    done = run_kg("push", str(article), "--endpoint", oxigraph_server.url)
+    assert done.returncode == 0, done.stderr
+    assert "kg push: 1 loaded, 0 unchanged, 0 failed" in done.stderr
+    graph = "https://kg.example.org/id/graph/long-article"
+    answer = run_kg("query", "meetings", "--endpoint", oxigraph_server.url, "--format", "csv")
+    assert answer.returncode == 0 and "long-article" in answer.stdout
+    assert graph in done.stderr
+
+
+def test_push_of_a_document_over_the_size_limit_names_it_and_fails(oxigraph_server, tmp_path):
+    article = tmp_path / "huge.txt"
+    with article.open("wb") as handle:
+        handle.truncate(50_000_000)
+    done = run_kg("push", str(article), str(REPO / "corpus" / "004_d3fc333e34ecd65f.txt"),
+                  "--endpoint", oxigraph_server.url)
+    assert done.returncode == 1
+    assert f"failed: {article}: too large: 50 MB, limit 20 MB" in done.stderr
+    assert "1 loaded" in done.stderr  # the other article still went in
