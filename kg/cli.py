@@ -92,21 +92,22 @@ QueryUrlOption = Annotated[Optional[str], typer.Option("--query-url", help="SPAR
 GspOption = Annotated[Optional[str], typer.Option("--gsp-url", help="Graph Store Protocol URL (--server generic).")]
 UpdateOption = Annotated[Optional[str], typer.Option("--update-url", help="SPARQL Update URL (--server generic).")]
 AuthOption = Annotated[Optional[str], typer.Option("--auth", help="basic, digest or none (default: from the profile).")]
-TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for an answer.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for an answer from the store.")]
 BaseIriOption = Annotated[str, typer.Option("--base-iri", help="Base IRI of the data.")]
 OutGraphOption = Annotated[Path, typer.Option("--out", "-o", help="Output file (.ttl .trig .nt .nq .jsonld).")]
 
 
 def _remote(endpoint, server="oxigraph", query_url=None, update_url=None, gsp_url=None, auth=None, timeout=60.0):
-    from kg.sources import Remote
+    from kg.sources import Remote, check_timeout
 
+    check_timeout(timeout)  # also when no --endpoint is given: a bad value is a mistake anyway
     return Remote(endpoint, server, query_url, update_url, gsp_url, auth, timeout) if endpoint is not None else None
 
 
-def _runner(data, store_dir, endpoint, server, query_url, data_option="--data"):  # -> kg.network.QueryRunner
+def _runner(data, store_dir, endpoint, server, query_url, timeout=60.0, data_option="--data"):  # -> kg.network.QueryRunner
     from kg.sources import query_runner
 
-    return query_runner(data, store_dir, _remote(endpoint, server, query_url), data_option)
+    return query_runner(data, store_dir, _remote(endpoint, server, query_url, timeout=timeout), data_option)
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,6 +142,8 @@ def build(
     with BuildProgress(paths) as report:
         result = build_dataset(list(paths), base_iri=base_iri, spacy_model=spacy_model,
                                store_dir=store_dir, workers=workers, progress=report)
+    if result.repair:
+        typer.echo(f"  repaired: {result.repair.describe()}", err=True)
     for failure in result.failures:
         typer.echo(f"  failed: {failure.path}: {failure.reason}", err=True)
     if result.failures and strict:
@@ -172,9 +175,11 @@ def push(
     unchanged graphs are skipped.
 
     Credentials: KG_USER and KG_PASSWORD, or a netrc entry for the store's host."""
+    from kg.errors import PushInterrupted
     from kg.remote import push_dataset
     from kg.render import plural
     from kg.sources import graphs_to_push
+    from kg.transport import redact
 
     target = _remote(endpoint, server, query_url, update_url, gsp_url, auth, timeout).target()
     if not graphs:
@@ -182,12 +187,20 @@ def push(
     pushing = graphs_to_push(list(graphs), base_iri)
     for failure in pushing.failures:
         typer.echo(f"  failed: {failure.path}: {failure.reason}", err=True)
-    reports = push_dataset(pushing.store, target, via=via, batch_size=batch_size)
-    for report in reports:
-        typer.echo(f"{report.status:9s} {report.graph} ({plural(report.triples, 'triple')})"
-                   + (f": {report.detail}" if report.detail else ""), err=True)
+
+    def print_reports(reports) -> None:
+        for report in reports:
+            typer.echo(f"{report.status:9s} {report.graph} ({plural(report.triples, 'triple')})"
+                       + (f": {report.detail}" if report.detail else ""), err=True)
+
+    try:
+        reports = push_dataset(pushing.store, target, via=via, batch_size=batch_size)
+    except PushInterrupted as exc:
+        print_reports(exc.reports)  # what landed before the store went away; the error line follows
+        raise
+    print_reports(reports)
     counts = {status: sum(r.status == status for r in reports) for status in ("loaded", "unchanged", "failed")}
-    typer.echo(f"kg push: {counts['loaded']} loaded, {counts['unchanged']} unchanged, {counts['failed']} failed -> {endpoint}", err=True)
+    typer.echo(f"kg push: {counts['loaded']} loaded, {counts['unchanged']} unchanged, {counts['failed']} failed -> {redact(endpoint)}", err=True)
     if counts["failed"] or pushing.failures:
         raise typer.Exit(EXIT_NEGATIVE)
 
@@ -210,7 +223,7 @@ def pull(
     from kg.render import plural
 
     check_output(out)
-    target = _remote(endpoint, server, query_url, update_url, gsp_url, auth, timeout).target()
+    target = _remote(endpoint, server, query_url, update_url, gsp_url, auth, timeout).target(needs=("--gsp-url", "--query-url"))
     written = export(pull_graphs(target, list(graph)), out)
     typer.echo(f"kg pull: {plural(len(graph), 'graph')}, {written.describe()} -> {out}", err=True)
 
@@ -245,6 +258,7 @@ def query(
     server: ServerOption = "oxigraph",
     query_url: QueryUrlOption = None,
     store_dir: StoreOption = None,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Run a saved query (by name) or any .rq file over graph files, an on-disk store or a
     remote store."""
@@ -253,7 +267,7 @@ def query(
     params = parse_params(param or [])
     saved = load_query(name)
     bind_parameters(saved, params)  # report bad parameters before loading any data
-    result = _runner(data, store_dir, endpoint, server, query_url)(saved, params)
+    result = _runner(data, store_dir, endpoint, server, query_url, timeout)(saved, params)
     if fmt is OutputFormat.csv:
         sys.stdout.write(to_csv(result))
     elif fmt is OutputFormat.json:
@@ -329,6 +343,7 @@ def show(
     endpoint: EndpointOption = None,
     server: ServerOption = "oxigraph",
     query_url: QueryUrlOption = None,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Profile of one actor: type, affiliation, meetings, agreements and demands, each
     with its source document and evidence sentence. Exit 1 when the name is ambiguous
@@ -336,7 +351,7 @@ def show(
     from kg.profile import AmbiguousActor, actor_profile
     from kg.render import candidates_view, profile_view
 
-    run = _runner(data, store_dir, endpoint, server, query_url)
+    run = _runner(data, store_dir, endpoint, server, query_url, timeout)
     try:
         profile = actor_profile(run, actor)
     except AmbiguousActor as exc:
@@ -358,6 +373,7 @@ def timeline(
     endpoint: EndpointOption = None,
     server: ServerOption = "oxigraph",
     query_url: QueryUrlOption = None,
+    timeout: TimeoutOption = 60.0,
     start: Annotated[Optional[str], typer.Option("--from", help="First date (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="Last date (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
     relation: Annotated[Optional[list[str]], typer.Option("--relation", "-r", help="met-with, agreed-to or demanded (repeatable).")] = None,
@@ -371,7 +387,7 @@ def timeline(
     from kg.render import plural, timeline_rows, timeline_view
 
     start, end = date_bound(start, "--from"), date_bound(end, "--to")
-    run = _runner(data, store_dir, endpoint, server, query_url)
+    run = _runner(data, store_dir, endpoint, server, query_url, timeout)
     events = make_timeline(load_network(run), start, end, relation or RELATIONS)
     if fmt is TimelineFormat.json:
         sys.stdout.write(json.dumps(timeline_rows(events), ensure_ascii=False, indent=1) + "\n")
@@ -393,6 +409,7 @@ def viz(
     endpoint: EndpointOption = None,
     server: ServerOption = "oxigraph",
     query_url: QueryUrlOption = None,
+    timeout: TimeoutOption = 60.0,
     title: Annotated[str, typer.Option("--title", help="Title of the picture.")] = "kg: actor network",
 ) -> None:
     """Draw the actor network: nodes are actors (coloured by the state or organisation
@@ -404,7 +421,7 @@ def viz(
     from kg.viz import check_picture_path, write_picture
 
     check_picture_path(out)
-    network = load_network(_runner(graph, store_dir, endpoint, server, query_url, data_option="GRAPH"))
+    network = load_network(_runner(graph, store_dir, endpoint, server, query_url, timeout, data_option="GRAPH"))
     write_picture(network, out, title)
     drawn = {link.source for link in network.links} | {link.target for link in network.links}
     typer.echo(f"kg viz: {plural(len(drawn), 'actor')}, {plural(len(network.links), 'link')} -> {out}", err=True)

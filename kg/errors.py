@@ -42,8 +42,26 @@ class RemoteUnreachable(RemoteError):
     """The store cannot be reached at all (refused connection, unknown host)."""
 
 
+class RemoteTimeout(RemoteUnreachable):
+    """The store sent no answer (or took no connection) within the timeout."""
+
+
 class RemoteAuthError(RemoteError):
     """The store rejected the credentials."""
+
+
+class RemoteBadAnswer(RemoteError):
+    """The store answered with something kg cannot read (not HTTP, not UTF-8, not SPARQL
+    JSON results): the URL is not a SPARQL endpoint, or the store is broken."""
+
+
+class PushInterrupted(RemoteError):
+    """A push stopped part way (the store went away); ``reports`` are the graphs done
+    before, in order, so that they can still be listed."""
+
+    def __init__(self, message: str, reports: list):
+        super().__init__(message)
+        self.reports = reports
 
 
 class ActorNotFound(KgError, LookupError):

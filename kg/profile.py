@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.errors import ActorNotFound, KgError
+from kg.errors import ActorNotFound, InputError, KgError
 from kg.network import QueryRunner
-from kg.queries import load_query
+from kg.queries import load_query, text_problem
 
 # the actor query's name for a demand seen from its addressee
 DEMANDED_BY = "demanded-by"
@@ -70,6 +70,9 @@ def find_actor(run: QueryRunner, name: str) -> Candidate:
     """The one actor ``name`` denotes: exact matches win over partial ones."""
     if not name.strip():
         raise UnknownActor("the actor name is empty")
+    problem = text_problem(name)
+    if problem:
+        raise InputError(f"the actor name {name!r} {problem}")
     rows = run(load_query("actor-lookup"), {"name": name}).rows
     candidates = [Candidate(r["actor"], r["label"], r["type"], r["affiliation"], r["exact"] == "1",
                             int(r["documents"] or 0)) for r in rows]

@@ -258,11 +258,27 @@ def _parameter_variables(text: str) -> dict[str, bool]:
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _IRI_PREFIXES = ("http://", "https://", "urn:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def text_problem(value: str, controls: bool = True) -> str | None:
+    """Why a text from the command line cannot be used, or None: bytes that are not UTF-8
+    (Python keeps them in argv as lone surrogates) or, if ``controls``, control characters."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(value[exc.start])
+        return "is not valid UTF-8" + (f" (byte 0x{code - 0xDC00:02x})" if 0xDC80 <= code <= 0xDCFF else "")
+    bad = _CONTROL.search(value) if controls else None
+    return f"contains a control character (U+{ord(bad.group()):04X})" if bad else None
 
 
 def to_term(name: str, value: str) -> ox.NamedNode | ox.Literal:
     """A parameter value as an RDF term: ``<…>``, http(s):// and urn: give an IRI,
     anything else a plain literal."""
+    problem = text_problem(value, controls=False)  # control characters are data, escaped
+    if problem:
+        raise QueryError(f"parameter '{name}': the value {problem}")
     iri: str | None = None
     if value.startswith("<") and value.endswith(">") and len(value) >= 2:
         iri = value[1:-1]
@@ -291,6 +307,9 @@ def parse_params(values: list[str]) -> dict[str, str]:
         name = name.strip()
         if not sep or not name:
             raise QueryError(f"bad --param {item!r}: expected name=value")
+        problem = text_problem(name)
+        if problem:
+            raise QueryError(f"bad --param name {name!r}: it {problem}")
         if name in params:
             raise QueryError(f"--param {name} given twice")
         params[name] = value

@@ -10,7 +10,8 @@ batches that respect store limits. Server profiles set the paths and quirks:
 | virtuoso | /sparql | /sparql-auth (digest) | /sparql-graph-crud-auth?graph-uri=IRI (digest) |
 | generic | --query-url | --update-url | --gsp-url (graph IRI as ?graph=) |
 
-Saved queries run through SPARQLWrapper; Graph Store and Update requests through requests.
+Saved queries run through SPARQLWrapper; Graph Store and Update requests through requests
+(both via kg.transport: bounded retries, timeouts that are not retried, one-line errors).
 Credentials come only from the environment (KG_USER, KG_PASSWORD) or a netrc file (NETRC
 or ~/.netrc), never from a command-line value, and are never printed.
 Each pushed graph carries ``<graph> kg:contentHash "…"`` and ``kg:tripleCount n``, so a
@@ -19,29 +20,40 @@ re-run compares them and skips graphs that are already there.
 from __future__ import annotations
 
 import hashlib
-import netrc
-import os
-import time
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import requests
 from rdflib.namespace import XSD
-from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
-from kg.errors import RemoteAuthError, RemoteError, RemoteUnreachable
+from kg.errors import (
+    PushInterrupted,
+    RemoteAuthError,
+    RemoteBadAnswer,
+    RemoteError,
+    RemoteUnreachable,
+)
 from kg.queries import (
     QueryResult,
     SavedQuery,
     bind_parameters,
     term_to_sparql,
+    text_problem,
     values_clause,
+)
+from kg.transport import (
+    Http,
+    clean,
+    credentials,
+    read_results,
+    redact,
+    sparqlwrapper_select,
+    url_problem,
 )
 from kg.vocab import KG
 
 SERVERS = ("oxigraph", "virtuoso", "generic")
-_RETRY_STATUS = {500, 502, 503, 504}
 _HASH = ox.NamedNode(str(KG.contentHash))
 _COUNT = ox.NamedNode(str(KG.tripleCount))
 _XSD_INTEGER = ox.NamedNode(str(XSD.integer))
@@ -72,46 +84,14 @@ class PushReport:
 class _Session:
     endpoint: Endpoint
     retries: int = 3
-    http: requests.Session = field(default_factory=requests.Session)
+    http: Http = field(init=False)
 
     def __post_init__(self) -> None:
-        creds = credentials(self.endpoint.query_url)
-        if creds and self.endpoint.auth != "none":
-            user, password = creds
-            self.http.auth = HTTPDigestAuth(user, password) if self.endpoint.auth == "digest" else HTTPBasicAuth(user, password)
+        self.http = Http(self.endpoint.auth, credentials(self.endpoint.query_url), self.endpoint.timeout, self.retries)
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
-        """One HTTP request with timeouts and retries (backoff) on 5xx and dropped connections."""
-        delay = 0.5
-        for attempt in range(self.retries + 1):
-            try:
-                response = self.http.request(method, url, timeout=(5, self.endpoint.timeout), **kwargs)
-            except requests.exceptions.ConnectionError as exc:
-                if attempt < self.retries and not _refused(exc) and not _unknown_host(exc):
-                    time.sleep(delay)
-                    delay *= 2
-                    continue
-                raise _connection_error(url, exc) from None
-            except requests.exceptions.Timeout:
-                if attempt < self.retries:
-                    time.sleep(delay)
-                    delay *= 2
-                    continue
-                raise RemoteError(f"{_where(url)}: no answer within {self.endpoint.timeout:.0f} s") from None
-            if response.status_code in (401, 403):
-                raise RemoteAuthError(
-                    f"{_where(url)}: authentication failed (HTTP {response.status_code}); "
-                    "set KG_USER and KG_PASSWORD or add the host to your netrc file"
-                )
-            if response.status_code in _RETRY_STATUS and attempt < self.retries:
-                time.sleep(delay)
-                delay *= 2
-                continue
-            if response.status_code >= 400:
-                text = " ".join(response.text.split())[:200]
-                raise RemoteError(f"{_where(url)}: HTTP {response.status_code} {text}")
-            return response
-        raise RemoteError(f"{_where(url)}: giving up after {self.retries + 1} attempts")
+        """One HTTP request with timeouts and bounded retries (5xx, dropped connections)."""
+        return self.http.request(method, url, **kwargs)
 
     # ---------------------------------------------------------------- SPARQL
     def select(self, query: str) -> tuple[list[str], list[dict[str, dict]], requests.Response]:
@@ -122,11 +102,7 @@ class _Session:
         response = self.request(
             "POST", url, data=data, headers={"Accept": "application/sparql-results+json"}
         )
-        try:
-            payload = response.json()
-        except ValueError:
-            raise RemoteError(f"{_where(url)}: the answer is not SPARQL JSON results") from None
-        return payload["head"].get("vars", []), payload.get("results", {}).get("bindings", []), response
+        return (*read_results(response.content, redact(url)), response)
 
     def update(self, update: str) -> None:
         self.request(
@@ -151,15 +127,24 @@ def endpoint_for(
     query_url: str | None = None,
     auth: str | None = None,
     timeout: float = 30.0,
+    needs: tuple[str, ...] = ("--gsp-url", "--update-url", "--query-url"),
 ) -> Endpoint:
-    """The URLs and quirks of a store from its base URL and a server profile."""
+    """The URLs and quirks of a store from its base URL and a server profile.
+
+    ``needs`` are the URL options --server generic must have (a query needs only
+    --query-url). URLs with credentials or a scheme other than http(s) are refused."""
+    from kg.sources import check_timeout
+
     if server not in SERVERS:
         raise RemoteError(f"--server must be one of {', '.join(SERVERS)}, not {server!r}")
-    parts = urlsplit(base_url or "")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise RemoteError(f"--endpoint {base_url!r} is not an http(s) URL")
-    if parts.username or parts.password:
-        raise RemoteError("--endpoint must not contain credentials; use KG_USER/KG_PASSWORD or netrc")
+    if auth is not None and auth not in ("basic", "digest", "none"):
+        raise RemoteError(f"--auth must be basic, digest or none, not {auth!r}")
+    check_timeout(timeout)
+    for option, url in (("--endpoint", base_url or ""), ("--query-url", query_url),
+                        ("--gsp-url", gsp_url), ("--update-url", update_url)):
+        problem = url_problem(url) if url is not None else None
+        if problem:
+            raise RemoteError(f"{option} {problem}")
     base = base_url.rstrip("/")
     if server == "oxigraph":
         return Endpoint(server, query_url or f"{base}/query", update_url or f"{base}/update",
@@ -168,28 +153,11 @@ def endpoint_for(
         return Endpoint(server, query_url or f"{base}/sparql", update_url or f"{base}/sparql-auth",
                         gsp_url or f"{base}/sparql-graph-crud-auth", "graph-uri", auth or "digest", timeout,
                         gsp_read_url=gsp_url or f"{base}/sparql-graph-crud")
-    missing = [name for name, value in (("--gsp-url", gsp_url), ("--update-url", update_url), ("--query-url", query_url)) if not value]
+    given = {"--gsp-url": gsp_url, "--update-url": update_url, "--query-url": query_url}
+    missing = [name for name in needs if not given.get(name)]
     if missing:
         raise RemoteError(f"--server generic needs {', '.join(missing)}")
-    return Endpoint(server, query_url, update_url, gsp_url, "graph", auth or "basic", timeout)
-
-
-def credentials(url: str) -> tuple[str, str] | None:
-    """User and password from KG_USER/KG_PASSWORD, else from netrc for the URL's host."""
-    user, password = os.environ.get("KG_USER"), os.environ.get("KG_PASSWORD")
-    if user and password is not None:
-        return user, password
-    path = os.environ.get("NETRC") or os.path.join(os.path.expanduser("~"), ".netrc")
-    if not os.path.exists(path):
-        return None
-    try:
-        entry = netrc.netrc(path).authenticators(urlsplit(url).hostname or "")
-    except (netrc.NetrcParseError, OSError) as exc:
-        raise RemoteError(f"{path}: cannot read netrc file ({exc.__class__.__name__})") from None
-    if entry is None:
-        return None
-    login, _, secret = entry
-    return login, secret or ""
+    return Endpoint(server, query_url or "", update_url or "", gsp_url or "", "graph", auth or "basic", timeout)
 
 
 # ------------------------------------------------------------------- push
@@ -226,14 +194,17 @@ def push_dataset(
 
     Graphs whose content hash and triple count are already there are skipped ("unchanged");
     after loading, the remote triple count is checked. A graph that fails is reported and
-    the others are still pushed; an unreachable or refusing store raises RemoteError.
+    the others are still pushed. A store that is unreachable, stops answering, refuses
+    the credentials or sends unreadable answers stops the push: RemoteError, or
+    PushInterrupted (with the reports so far) once some graphs were done.
     """
     if via not in ("gsp", "update"):
         raise RemoteError(f"--via must be gsp or update, not {via!r}")
     session = _Session(endpoint, retries)
-    reports = []
+    reports: list[PushReport] = []
+    graphs = _graphs(store)
     has_blank_nodes = store.query("ASK { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }")
-    for graph, triples in _graphs(store).items():
+    for graph, triples in graphs.items():
         if has_blank_nodes:
             triples = _skolemise(triples, graph)
         digest = graph_hash(triples)
@@ -259,10 +230,21 @@ def push_dataset(
             else:
                 reports.append(PushReport(graph, "loaded", len(triples)))
         except RemoteError as exc:
-            if isinstance(exc, (RemoteUnreachable, RemoteAuthError)):
-                raise  # an unreachable store or bad credentials fail every graph alike
+            if isinstance(exc, (RemoteUnreachable, RemoteAuthError, RemoteBadAnswer)):
+                # an unreachable store, bad credentials or unreadable answers to kg's own
+                # queries fail every graph alike: stop
+                if reports:
+                    raise PushInterrupted(f"{exc}; {_progress(reports, len(graphs))}", reports) from None
+                raise
             reports.append(PushReport(graph, "failed", len(triples), str(exc)))
     return reports
+
+
+def _progress(reports: list[PushReport], total: int) -> str:
+    counts = {status: sum(r.status == status for r in reports) for status in ("loaded", "unchanged", "failed")}
+    extra = "".join(f", {counts[s]} {s}" for s in ("unchanged", "failed") if counts[s])
+    return (f"{counts['loaded']} of {total} graphs loaded{extra} before the failure, "
+            "re-run kg push to load the rest")
 
 
 def _push_by_update(session: _Session, graph: str, payload: list[ox.Triple], batch_size: int) -> None:
@@ -286,7 +268,12 @@ def _remote_state(session: _Session, graph: str) -> tuple[str, int] | None:
 def graph_triple_count_session(session: _Session, graph: str) -> int:
     g = term_to_sparql(ox.NamedNode(graph))
     _, rows, _ = session.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
-    return int(rows[0]["n"]["value"]) if rows else 0
+    if not rows:
+        return 0
+    try:
+        return int(rows[0]["n"]["value"])
+    except (KeyError, ValueError):
+        raise RemoteBadAnswer(f"{redact(session.endpoint.query_url)}: the store sent no triple count for {graph}") from None
 
 
 def graph_triple_count(endpoint: Endpoint, graph: str) -> int:
@@ -308,7 +295,7 @@ def remote_query(endpoint: Endpoint, query: SavedQuery, params: dict[str, str] |
     limit = headers.get("X-SPARQL-MaxRows")
     if limit is not None:
         raise RemoteError(
-            f"{_where(endpoint.query_url)}: the store cut the result at {limit} rows (X-SPARQL-MaxRows); "
+            f"{redact(endpoint.query_url)}: the store cut the result at {clean(limit)} rows (X-SPARQL-MaxRows); "
             "raise ResultSetMaxRows on the server"
         )
     hidden = {v.value for v in bindings}
@@ -320,65 +307,14 @@ def remote_query(endpoint: Endpoint, query: SavedQuery, params: dict[str, str] |
 
 
 def _sparqlwrapper_select(endpoint: Endpoint, query: str, retries: int = 3) -> tuple[list[str], list[dict], dict]:
-    """A SELECT through SPARQLWrapper (POST, JSON results) with the same timeouts, retries
-    and one-line errors as the Graph Store requests."""
-    from urllib.error import HTTPError, URLError
-
-    from SPARQLWrapper import BASIC, DIGEST, JSON, POST, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
-
     url = endpoint.query_url
     if endpoint.union_param:
         # Oxigraph reads this flag from the URL only, not from the form body
         url += ("&" if "?" in url else "?") + "union-default-graph"
-    client = SPARQLWrapper(url)
-    client.setMethod(POST)
-    client.setReturnFormat(JSON)
-    client.setTimeout(int(endpoint.timeout))
     # whole-line comments go: SPARQLWrapper guesses the query type from the text, and a
     # header such as "#+ description: … updates …" must not turn a SELECT into an update
-    client.setQuery("\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#")))
-    creds = credentials(endpoint.query_url)
-    if creds and endpoint.auth != "none":
-        client.setHTTPAuth(DIGEST if endpoint.auth == "digest" else BASIC)
-        client.setCredentials(*creds)
-    where = _where(endpoint.query_url)
-    delay = 0.5
-    for attempt in range(retries + 1):
-        try:
-            result = client.query()
-            payload = result.convert()
-            headers = dict(result.response.headers.items())
-            if not isinstance(payload, dict) or "head" not in payload:
-                raise RemoteError(f"{where}: the answer is not SPARQL JSON results")
-            return payload["head"].get("vars", []), payload.get("results", {}).get("bindings", []), headers
-        except Unauthorized:
-            raise RemoteAuthError(f"{where}: authentication failed; set KG_USER and KG_PASSWORD or add the host to your netrc file") from None
-        except HTTPError as exc:
-            if exc.code in (401, 403):
-                raise RemoteAuthError(f"{where}: authentication failed (HTTP {exc.code}); set KG_USER and KG_PASSWORD or add the host to your netrc file") from None
-            if exc.code in _RETRY_STATUS and attempt < retries:
-                time.sleep(delay)
-                delay *= 2
-                continue
-            raise RemoteError(f"{where}: HTTP {exc.code} {exc.reason}") from None
-        except SPARQLWrapperException as exc:
-            text = " ".join(str(exc).split())[:200]
-            if "500" in text[:40] and attempt < retries:
-                time.sleep(delay)
-                delay *= 2
-                continue
-            raise RemoteError(f"{where}: the store refused the query ({text})") from None
-        except (URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            if _refused(reason) or _unknown_host(reason):
-                raise _connection_error(endpoint.query_url, reason) from None
-            if attempt < retries:
-                time.sleep(delay)
-                delay *= 2
-                continue
-            raise RemoteError(f"{where}: connection failed ({reason.__class__.__name__})") from None
-    raise RemoteError(f"{where}: giving up after {retries + 1} attempts")
+    text = "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
+    return sparqlwrapper_select(url, text, endpoint.auth, credentials(endpoint.query_url), endpoint.timeout, retries)
 
 
 def _plain(value: dict | None) -> str:
@@ -396,7 +332,7 @@ def _inline_values(text: str, bindings: dict) -> str:
     block = values_clause(bindings)
     upper = text.upper()
     where = upper.find("WHERE")
-    brace = text.find("{", where if where >= 0 else 0)
+    brace = text.find("{", max(where, 0))
     if brace < 0:
         raise RemoteError("the query has no WHERE group to bind parameters in")
     return text[: brace + 1] + "\n" + block + text[brace + 1 :]
@@ -406,16 +342,24 @@ def _inline_values(text: str, bindings: dict) -> str:
 
 def pull_graphs(endpoint: Endpoint, graphs: list[str]) -> ox.Store:
     """Fetch named graphs from the store into a local store (same graph names)."""
+    for graph in graphs:
+        problem = text_problem(graph)
+        try:
+            ox.NamedNode(graph)
+        except ValueError as exc:
+            problem = problem or f"is not an IRI ({clean(str(exc))})"
+        if problem:
+            raise RemoteError(f"--graph {graph!r} {problem}")
     session = _Session(endpoint)
     store = ox.Store()
     for graph in graphs:
         response = session.request("GET", session.gsp_url(graph, read=True), headers={"Accept": "application/n-triples"})
         if "X-SPARQL-MaxRows" in response.headers:
-            raise RemoteError(f"{graph}: the store cut the graph at {response.headers['X-SPARQL-MaxRows']} triples (X-SPARQL-MaxRows)")
+            raise RemoteError(f"{graph}: the store cut the graph at {clean(response.headers['X-SPARQL-MaxRows'])} triples (X-SPARQL-MaxRows)")
         try:
             triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
-        except SyntaxError as exc:
-            raise RemoteError(f"{graph}: the store sent unreadable N-Triples ({exc})") from None
+        except (SyntaxError, ValueError) as exc:
+            raise RemoteError(f"{graph}: the store sent unreadable N-Triples ({clean(str(exc))})") from None
         # Virtuoso cuts Graph Store reads at ResultSetMaxRows without any sign: compare with
         # the count, which is one row and never cut
         expected = graph_triple_count_session(session, graph)
@@ -430,31 +374,17 @@ def pull_graphs(endpoint: Endpoint, graphs: list[str]) -> ox.Store:
     return store
 
 
-# ------------------------------------------------------------------- messages
-
-def _where(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
-
-
-def _refused(exc: Exception) -> bool:
-    return "Connection refused" in str(exc) or "Errno 111" in str(exc)
-
-
-def _unknown_host(exc: Exception) -> bool:
-    text = str(exc)
-    return "Name or service not known" in text or "Temporary failure in name resolution" in text or "nodename nor servname" in text
-
-
-def _connection_error(url: str, exc: Exception) -> RemoteError:
-    if _refused(exc):
-        return RemoteUnreachable(f"{_where(url)}: connection refused (is the store running?)")
-    if _unknown_host(exc):
-        return RemoteUnreachable(f"{_where(url)}: cannot resolve host {urlsplit(url).hostname}")
-    return RemoteError(f"{_where(url)}: connection failed ({exc.__class__.__name__})")
-
-
 __all__ = [
-    "Endpoint", "PushReport", "RemoteError", "SERVERS", "credentials", "endpoint_for", "graph_hash",
-    "graph_triple_count", "pull_graphs", "push_dataset", "remote_query",
+    "SERVERS",
+    "Endpoint",
+    "PushInterrupted",
+    "PushReport",
+    "RemoteError",
+    "credentials",
+    "endpoint_for",
+    "graph_hash",
+    "graph_triple_count",
+    "pull_graphs",
+    "push_dataset",
+    "remote_query",
 ]

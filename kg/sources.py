@@ -6,6 +6,7 @@ same everywhere and their errors read the same.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,11 +34,18 @@ class Remote:
     auth: str | None = None
     timeout: float = 60.0
 
-    def target(self):  # -> kg.remote.Endpoint
+    def target(self, needs: tuple[str, ...] = ("--gsp-url", "--update-url", "--query-url")):  # -> kg.remote.Endpoint
+        """The endpoint; ``needs`` are the URL options --server generic must have."""
         from kg.remote import endpoint_for
 
         return endpoint_for(self.endpoint, self.server, gsp_url=self.gsp_url, update_url=self.update_url,
-                            query_url=self.query_url, auth=self.auth, timeout=self.timeout)
+                            query_url=self.query_url, auth=self.auth, timeout=self.timeout, needs=needs)
+
+
+def check_timeout(seconds: float) -> None:
+    """--timeout is a finite number of seconds above 0 (0 or inf would mean no limit)."""
+    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
+        raise InputError(f"--timeout must be a number of seconds above 0, not {seconds:g}")
 
 
 def open_store(path: Path) -> ox.Store:
@@ -48,8 +56,16 @@ def open_store(path: Path) -> ox.Store:
         raise StoreError(f"{path}: no such store folder (kg build … --store {path} makes one)")
     try:
         return ox.Store.read_only(str(path))
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot open the store ({' '.join(str(exc).split())[:160]})") from None
+    except (OSError, RuntimeError) as exc:  # RuntimeError: the store's files are corrupt
+        raise StoreError(f"{path}: {store_problem(exc)}") from None
+
+
+def store_problem(exc: Exception) -> str:
+    """One line on an on-disk store that cannot be opened or read."""
+    text = " ".join(str(exc).split())
+    if isinstance(exc, RuntimeError) or "Corruption" in text:
+        return f"the store is damaged ({text[:160]}); rebuild it with kg build … --store into a new folder"
+    return f"cannot open the store ({text[:160]})"
 
 
 def load_graphs(paths: list[Path]) -> ox.Store:
@@ -68,18 +84,24 @@ def query_runner(data: list[Path] | None = None, store: Path | None = None, remo
     if remote is not None:
         from kg.remote import remote_query
 
-        target = remote.target()
+        target = remote.target(needs=("--query-url",))
         return lambda saved, params: remote_query(target, saved, params)
     if store is not None:
         local = open_store(store)
+        where = store
     elif data:
-        local = load_graphs(list(data))
+        local, where = load_graphs(list(data)), None
     else:
         files = f"{data_option} FILE" if data_option.startswith("--") else f"{data_option} files"
         raise InputError(f"no graph to read: {NO_SOURCE.replace('--data FILE', files)}")
 
     def run(saved: SavedQuery, params: dict[str, str]) -> QueryResult:
-        return run_query(local, saved, params)
+        try:
+            return run_query(local, saved, params)
+        except (OSError, RuntimeError) as exc:
+            if where is None:
+                raise
+            raise StoreError(f"{where}: {store_problem(exc)}") from None
 
     return run
 
