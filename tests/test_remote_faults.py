@@ -164,7 +164,8 @@ def test_credentials_in_url_options_are_refused_without_echo(option, tmp_path):
     assert not (tmp_path / "o.nq").exists()
 
 
-@pytest.mark.parametrize("url", [f"ftp://user:{SECRET}@127.0.0.1:9/q", "file:///etc/passwd", "gopher://127.0.0.1/"])
+@pytest.mark.parametrize("url", [f"ftp://user:{SECRET}@127.0.0.1:9/q", "file:///etc/passwd", "gopher://127.0.0.1/"],
+                         ids=["ftp-with-password", "file", "gopher"])  # test ids are printed too
 @pytest.mark.parametrize("option", ["--endpoint", "--query-url", "--gsp-url", "--update-url"])
 def test_unsupported_schemes_are_refused_naming_the_option(option, url, tmp_path):
     data = small_dataset(tmp_path / "g.nq", 1)
