@@ -39,11 +39,9 @@ def _cut(text: str, start: int, hard_end: int) -> int:
     window_start = start + (hard_end - start) // 2
     window = text[window_start:hard_end]
     for pattern in _CUTS:
-        last = None
-        for last in pattern.finditer(window):
-            pass
-        if last is not None:
-            return window_start + last.end()
+        matches = list(pattern.finditer(window))
+        if matches:
+            return window_start + matches[-1].end()
     return hard_end
 
 
