@@ -31,6 +31,7 @@ from kg.errors import (
     RemoteTimeout,
     RemoteUnreachable,
 )
+from kg.queries import text_problem
 
 RETRY_STATUS = {500, 502, 503, 504}
 AUTH_HINT = "set KG_USER and KG_PASSWORD or add the host to your netrc file"
@@ -71,9 +72,10 @@ def redact(url: str) -> str:
 def url_problem(url: str) -> str | None:
     """Why ``url`` cannot name a store (None when it can); never repeats the URL, which
     may hold a password."""
+    undecodable = text_problem(url, controls=False)  # a byte of argv that is not UTF-8
+    if undecodable:
+        return undecodable
     odd = next((c for c in url if not 32 < ord(c) < 127), None)
-    if odd is not None and 0xDC80 <= ord(odd) <= 0xDCFF:  # a byte of argv that is not UTF-8
-        return f"is not valid UTF-8 (byte 0x{ord(odd) - 0xDC00:02x})"
     if odd is not None:
         what = "a space" if odd == " " else "a control character" if ord(odd) < 32 or ord(odd) == 127 else "a non-ASCII character"
         return f"contains {what} (U+{ord(odd):04X}); percent-encode it"
