@@ -173,6 +173,7 @@ def build_dataset(
     else:
         store = pyoxigraph.Store()
     result = BuildResult(store=store)
+    checkpoint = checkpoint_quads()
     current: dict[str, str] = {}
     extracted = 0  # documents extracted so far, written or still in the batch
 
@@ -214,7 +215,7 @@ def build_dataset(
             extracted += 1
             if progress is not None:
                 progress(extracted + result.skipped, result.words)
-            if batch_size >= checkpoint_quads():
+            if batch_size >= checkpoint:
                 write_batch()
 
         def write_batch() -> None:
