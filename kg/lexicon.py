@@ -47,6 +47,7 @@ class Lexicon:
     organisation_genitives: tuple[str, ...]
     genitive_s_exceptions: tuple[str, ...]
     place_heads: frozenset[str]
+    place_head_suffixes: tuple[str, ...]
     locative_prepositions: frozenset[str]
     locative_articles: frozenset[str]
     venue_articles: frozenset[str]
@@ -77,6 +78,7 @@ class Lexicon:
     visit_prepositions: frozenset[str]
     talk_verbs: frozenset[str]
     sideline_words: frozenset[str]
+    presence_words: frozenset[str]
     remote_words: frozenset[str]
     greet_verbs: frozenset[str]
     person_meeting_verbs: frozenset[str]
@@ -203,6 +205,7 @@ class Lexicon:
     english_plural_pronouns: frozenset[str]
     plural_english_verbs: frozenset[str]
     singular_pronouns: frozenset[str]
+    demonstrative_pronouns: frozenset[str]
     feminine_pronouns: frozenset[str]
     reflexive_pronouns: frozenset[str]
     # --- content --------------------------------------------------------------

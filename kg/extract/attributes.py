@@ -26,8 +26,8 @@ def is_meet_noun(ctx: DocContext, tok: Token) -> bool:
     """'Treffen', 'Gespräche', compounds such as 'Außenministertreffen', and 'Besuch bei'."""
     lex = ctx.lex
     t = tok.text
-    if t in lex.meet_nouns:
-        return True
+    if t in lex.meet_nouns or (t[:1].isupper() and tok.lemma_ in lex.meet_nouns):
+        return True  # also inflected: "während eines Gipfels"
     if t in lex.visit_nouns and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ in lex.visit_prepositions:
         return True  # visiting a person ("bei seinem Besuch bei Xi") is meeting them
     low = t.lower()
@@ -89,6 +89,25 @@ def is_genitive_attribute(ctx: DocContext, m: Span) -> bool:
                 return True
     if is_s_genitive and prev is not None and prev.text[:1].isupper() and prev.i not in ctx.mention_at and not lex.is_group(prev.text) and not lex.is_role(prev.text):
         return True
+    return False
+
+
+def between_phrase_of_noun(ctx: DocContext, m: Span) -> bool:
+    """'nach dem Zerwürfnis zwischen Selenskyj und Trump': the actors of a 'zwischen' phrase
+    that belongs to a noun which is no meeting or agreement belong to that noun."""
+    doc, lex = ctx.doc, ctx.lex
+    k = m.start - 1
+    sent_start = ctx.sent_at[m.start].start
+    while k > sent_start and m.start - k < ctx.limits["mediation_window"]:
+        t = doc[k]
+        if t.lower_ in lex.between_prepositions:
+            noun = doc[k - 1]
+            return (noun.text[:1].isupper() and noun.i not in ctx.mention_at and noun.i not in ctx.sent_start_tokens
+                    and not is_meet_noun(ctx, noun) and noun.text not in lex.agree_nouns and noun.text not in lex.phone_nouns)
+        if k in ctx.mention_at or t.lower_ in lex.coordinators or t.pos_ in ("DET", "ADJ") or lex.is_role(t.text):
+            k -= 1
+            continue
+        return False
     return False
 
 

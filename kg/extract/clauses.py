@@ -163,3 +163,31 @@ def separable(tok: Token, table, later: set[str]) -> bool:
     'kamen … zusammen', 'rief … an'."""
     lemma, low = tok.lemma_.lower(), tok.lower_
     return any((lemma == verb or low == verb) and particle in later for verb, particle in table.items())
+
+
+def verb_conjunct(ctx: DocContext, tok: Token, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """'X hatte A empfangen und im Anschluss Gespräche mit B geführt': two verb phrases share
+    the subject. The trigger's ranges narrowed to the field before the finite verb and the
+    trigger's own conjunct; ``ranges`` when the clause coordinates no verb phrases."""
+    doc, lex = ctx.doc, ctx.lex
+    if len(ranges) != 1:
+        return ranges
+    cuts = []
+    for a, b in ranges:
+        for i in range(a + 1, b - 1):
+            t = doc[i]
+            if t.lower_ in lex.coordinators and doc[i - 1].pos_ in ("VERB", "AUX") and doc[i - 1].text[:1].islower():
+                cuts.append(i)
+    if not cuts:
+        return ranges
+    finite = next((doc[i] for a, b in ranges for i in range(a, b)
+                   if doc[i].pos_ in ("VERB", "AUX") and "Fin" in doc[i].morph.get("VerbForm")), None)
+    if finite is None or finite.i > cuts[0]:
+        return ranges
+    start, end = ranges[0][0], ranges[-1][1]
+    bounds = [start] + cuts + [end]
+    for lo, hi in zip(bounds, bounds[1:]):
+        if lo <= tok.i < hi:
+            own = (max(lo, finite.i + 1), hi)
+            return [(start, finite.i + 1), own]
+    return ranges

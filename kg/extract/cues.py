@@ -15,8 +15,11 @@ if TYPE_CHECKING:
     from kg.extract.context import DocContext
 
 
-def non_factual(ctx: DocContext, ranges: list[tuple[int, int]], trigger: Token, meeting: bool) -> bool:
-    """The event of ``trigger`` is planned, negated, generic, rumoured or asked about."""
+def non_factual(ctx: DocContext, ranges: list[tuple[int, int]], trigger: Token, meeting: bool,
+                negated_clause: bool = True) -> bool:
+    """The event of ``trigger`` is planned, negated, generic, rumoured or asked about.
+    ``negated_clause=False``: a clause negation does not reach the trigger ("Bei seiner
+    Begegnung mit X sparte er nicht mit Lob": the meeting took place)."""
     doc, lex = ctx.doc, ctx.lex
     if in_open_question(ctx, trigger):
         return True
@@ -28,12 +31,14 @@ def non_factual(ctx: DocContext, ranges: list[tuple[int, int]], trigger: Token, 
         # noun it stands before ("kein Treffen", not "dauerten keine zwei Stunden")
         determiners = lex.groups("negation", "determiner")
         negation = lex.negation - lex.groups("negation", "outcome") - determiners
+        if not negated_clause:
+            negation = frozenset()
         if any(doc[k].lower_ in determiners for k in range(max(0, trigger.i - 2), trigger.i)):
             return True
     if texts & lex.hedges or texts & negation or texts & lex.generic_cues or texts & lex.rumour_cues:
         return True
     lowers = {t.lower_ for t in words}
-    if lowers & (lex.groups("hedges", "english") | lex.groups("negation", "clause", "never")):
+    if lowers & (lex.groups("hedges", "english") | (lex.groups("negation", "clause", "never") if negated_clause else frozenset())):
         return True  # also capitalised: "Nicht …", "Never …", "Will …"
     prev = doc[trigger.i - 1] if trigger.i > 0 else None
     if prev is not None and prev.lower_ in lex.infinitive_markers:

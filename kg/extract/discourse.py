@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 class Discourse:
     last_sentence_persons: list[str] = field(default_factory=list)  # of the last sentence that named persons
     last_sentence_actors: list[str] = field(default_factory=list)
+    last_named_person: str | None = None  # the person named last, attributes included ("Dieser")
     recent_persons: list[str] = field(default_factory=list)  # distinct, most recent last
     recent_actors: list[str] = field(default_factory=list)
     speaker: str | None = None  # who spoke last, for indirect speech in the next sentences
@@ -30,8 +31,11 @@ class Discourse:
         self.sentence_refs.extend(keys)
         return keys
 
-    def close_sentence(self, persons: list[str], actors: list[str]) -> None:
-        """``persons``/``actors``: what the sentence was about, in order of mention."""
+    def close_sentence(self, persons: list[str], actors: list[str], last_named: str | None = None) -> None:
+        """``persons``/``actors``: what the sentence was about, in order of mention;
+        ``last_named``: the last person the sentence names at all."""
+        if last_named:
+            self.last_named_person = last_named
         for key in persons:
             if key in self.recent_persons:
                 self.recent_persons.remove(key)

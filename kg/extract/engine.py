@@ -103,7 +103,8 @@ def extract_document(doc: Doc, registry: Registry, lexicon: Lexicon, rules: Rule
         about = [m for m in ctx.sent_mentions(sent) if not is_genitive_attribute(ctx, m) and not is_source_or_excluded(ctx, m)]
         persons = list(dict.fromkeys([m.kb_id_ for m in about if m.label_ == "Person"] + [k for k in disc.sentence_refs if ctx.type_of(k) == "Person"]))
         actors = list(dict.fromkeys([m.kb_id_ for m in about] + disc.sentence_refs))
-        disc.close_sentence(persons, actors)
+        named = [m.kb_id_ for m in ctx.sent_mentions(sent) if m.label_ == "Person" and not is_source_or_excluded(ctx, m)]
+        disc.close_sentence(persons, actors, named[-1] if named else None)
     return out
 
 

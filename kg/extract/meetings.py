@@ -15,15 +15,17 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
-from kg.extract.attributes import is_genitive_attribute, is_meet_noun
-from kg.extract.clauses import clause_of, clause_ranges, later_words, separable
+from kg.extract.attributes import between_phrase_of_noun, is_genitive_attribute, is_meet_noun
+from kg.extract.clauses import clause_of, clause_ranges, later_words, separable, verb_conjunct
 from kg.extract.cues import non_factual
 from kg.extract.participants import (
     after_preposition,
     allied_states,
     clause_actors,
     english_actors,
+    finite_verb,
     framed_by_subject,
+    framed_occasion,
     party_count,
     phrase_actors,
     sides,
@@ -110,6 +112,23 @@ def nominal_meetings(s: Scope) -> None:
             nominal_meeting(s, tok)
 
 
+def noun_phrase_start(ctx, noun: Token) -> int:
+    """Where the phrase a noun heads begins: its article, adjectives and a prenominal genitive
+    ("Putins erstes Treffen"), not the subject before them ("Trump beendete die Begegnung")."""
+    k = noun.i
+    start = ctx.sent_at[noun.i].start
+    while k > start and noun.i - k < ctx.limits["noun_left_window"]:
+        t = ctx.doc[k - 1]
+        m = ctx.mention_at.get(k - 1)
+        if m is not None and m._.kg_genitive:
+            k = m.start
+        elif t.pos_ in ("DET", "ADJ", "NUM") or t.lower_ in ctx.lex.possessive_determiners:
+            k -= 1
+        else:
+            break
+    return k
+
+
 def nominal_meeting(s: Scope, noun: Token) -> None:
     """meet.noun: the actors of the phrase a meeting noun heads."""
     ctx, lex, limits = s.ctx, s.ctx.lex, s.ctx.limits
@@ -117,19 +136,32 @@ def nominal_meeting(s: Scope, noun: Token) -> None:
     members, end = phrase_actors(ctx, noun, sent)
     s.consume(members)
     clause = clause_of(noun, s.clauses)
-    if party_count(ctx, [m.kb_id_ for m in members]) < 2 and framed_by_subject(ctx, noun):
+    keys = [m.kb_id_ for m in members]
+    if party_count(ctx, keys) < 2 and (framed_by_subject(ctx, noun) or framed_occasion(ctx, noun)):
         # "Bei einem Treffen mit Starmer unterzeichnete Trump …", "fuhren Putin und Modi zu
-        # ihrem bilateralen Treffen": the clause's subject is the other participant
-        phrase = range(noun.i - limits["noun_left_window"], end)
-        subjects = [m for m in clause_actors(ctx, clause_ranges(noun, s.clauses), s.consumed)
+        # ihrem bilateralen Treffen", "Bei seiner Begegnung mit Putin lobte er …": the
+        # clause's subject is the other participant; "Während eines Gipfels haben X und Y …"
+        # (no partner phrase): a plural subject met there
+        ranges = clause_ranges(noun, s.clauses)
+        verb = finite_verb(ctx, ranges)
+        if not framed_by_subject(ctx, noun) and (verb is None or not verb.text.endswith("en")):
+            return
+        phrase = range(noun_phrase_start(ctx, noun), end)
+        subjects = [m for m in clause_actors(ctx, ranges, s.consumed)
                     if m.start not in phrase and not after_preposition(ctx, m)]
-        members = members + subjects
-    if party_count(ctx, [m.kb_id_ for m in members]) < 2:
+        keys = list(dict.fromkeys(keys + [m.kb_id_ for m in subjects]))
+        if party_count(ctx, keys) < 2 and verb is not None:
+            keys = list(dict.fromkeys(keys + s.refer_pronouns(ranges, verb.i)))
+    if party_count(ctx, keys) < 2:
         return
     prev = [doc[k] for k in range(max(sent.start, noun.i - limits["noun_left_window"]), noun.i)]
     if any(t.text in lex.hedges for t in prev):
         return  # "das geplante Treffen", "zur Vorbereitung eines Treffens"
-    if non_factual(ctx, clause.range(), noun, meeting=True):
+    # a meeting that frames its clause took place even if the clause is negated ("Bei seiner
+    # Begegnung mit X sparte er nicht mit Lob"), unless the clause denies being there
+    framing = any(t.lower_ in lex.framing_prepositions for t in prev) and not any(
+        w.lower_ in lex.presence_words for w in ctx.words_in(clause.range()))
+    if non_factual(ctx, clause.range(), noun, meeting=True, negated_clause=not framing):
         return
     if prev and prev[-1].lower_ in lex.indefinite_articles and not any(t.lower_ in lex.occasion_prepositions for t in prev):
         return  # "ein Treffen": not a particular meeting
@@ -139,7 +171,7 @@ def nominal_meeting(s: Scope, noun: Token) -> None:
     following = next((c for c in s.clauses if c.start >= clause.end), None)
     if following is not None and following.subordinate and doc[following.start].lower_ in lex.relative_pronouns:
         ranges.append((following.start, following.end))
-    add_meeting(s, "meet.noun", [m.kb_id_ for m in members], noun, ranges=ranges)
+    add_meeting(s, "meet.noun", keys, noun, ranges=ranges)
 
 
 # ------------------------------------------------------------------ verbal meetings
@@ -150,6 +182,8 @@ def meet_verb_kind(s: Scope, tok: Token) -> str | None:
     low, lemma = tok.lower_, tok.lemma_.lower()
     if tok.text[:1].isupper() and tok.i not in ctx.sent_start_tokens:
         return None  # nouns ("Treffen") are handled as nominal triggers
+    if tok.tag_ == "ADJA":
+        return None  # an attributive participle: "die getroffene Abmachung"
     clause = clause_of(tok, s.clauses)
     words = ctx.words_in(clause.range())
     later = later_words(ctx, tok, clause)
@@ -195,7 +229,7 @@ def verbal_meetings(s: Scope) -> None:
 def verbal_meeting(s: Scope, tok: Token, kind: str) -> None:
     """meet.verb and meet.participation: the actors of the trigger's clause."""
     ctx, lex = s.ctx, s.ctx.lex
-    ranges = clause_ranges(tok, s.clauses)
+    ranges = verb_conjunct(ctx, tok, clause_ranges(tok, s.clauses))
     clause = clause_of(tok, s.clauses)
     if non_factual(ctx, ranges if kind == MEET_VERB else clause.range(), tok, meeting=True):
         return
@@ -203,6 +237,7 @@ def verbal_meeting(s: Scope, tok: Token, kind: str) -> None:
         members = english_actors(ctx, tok, s.sent, s.consumed)
     else:
         members = clause_actors(ctx, ranges, s.consumed)
+    members = [m for m in members if not between_phrase_of_noun(ctx, m)]
     if tok.lemma_.lower() in lex.person_meeting_verbs or tok.lower_ in lex.person_meeting_verbs:
         # "besuchte Kiew" is a visit to a country, "begrüßte den Vorschlag" no meeting:
         # these verbs meet people, so states and organisations after the verb do not count

@@ -118,12 +118,33 @@ def after_preposition(ctx: DocContext, m: Span) -> bool:
 
 
 def framed_by_subject(ctx: DocContext, noun: Token) -> bool:
-    """'bei einem Treffen mit X', 'zu ihrem Treffen', 'während seines Besuchs bei X'."""
+    """'bei einem Treffen mit X', 'zu ihrem Treffen', 'während seines Besuchs bei X', 'beendete
+    die Begegnung mit X': the clause's subject is the other participant."""
     doc, lex = ctx.doc, ctx.lex
     prev = [doc[k] for k in range(max(ctx.sent_at[noun.i].start, noun.i - ctx.limits["frame_window"]), noun.i)]
     possessive = any(t.lower_ in lex.possessive_determiners for t in prev[-ctx.limits["possessive_window"]:])
     framing = any(t.lower_ in lex.framing_prepositions for t in prev)
-    return possessive or (framing and noun.i + 1 < len(doc) and doc[noun.i + 1].lower_ in lex.partner_prepositions)
+    definite = bool(prev) and prev[-1].lower_ in lex.definite_articles
+    partner = noun.i + 1 < len(doc) and doc[noun.i + 1].lower_ in lex.partner_prepositions
+    return possessive or ((framing or definite) and partner)
+
+
+def framed_occasion(ctx: DocContext, noun: Token) -> bool:
+    """'Während eines Gipfels in Camp David haben X, Y und Z … vereinbart': a meeting noun in a
+    framing phrase whose clause has a plural subject of its own."""
+    doc, lex = ctx.doc, ctx.lex
+    prev = [doc[k] for k in range(max(ctx.sent_at[noun.i].start, noun.i - ctx.limits["frame_window"]), noun.i)]
+    return any(t.lower_ in lex.framing_prepositions for t in prev)
+
+
+def finite_verb(ctx: DocContext, ranges: list[tuple[int, int]]) -> Token | None:
+    """The first finite verb of a clause (outside names)."""
+    for a, b in ranges:
+        for i in range(a, b):
+            t = ctx.doc[i]
+            if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm") and i not in ctx.mention_at:
+                return t
+    return None
 
 
 def english_actors(ctx: DocContext, tok: Token, sent: Span, consumed: set[int]) -> list[Span]:

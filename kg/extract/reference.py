@@ -37,6 +37,9 @@ def pronoun_antecedents(ctx: DocContext, disc: Discourse, ranges: list[tuple[int
                 # the actors of the sentence before ("Die SOZ-Staaten einigten sich … Zum
                 # Abschluss unterzeichneten sie …"), people and bodies alike
                 keys.extend(disc.last_sentence_actors)
+            elif t.lower_ in lex.demonstrative_pronouns and not (i + 1 < len(doc) and doc[i + 1].text[:1].isupper()):
+                if disc.last_named_person:
+                    keys.append(disc.last_named_person)
             elif t.lower_ in lex.singular_pronouns or (t.text in lex.plural_pronouns and t.i not in ctx.sent_start_tokens):
                 gender = "f" if t.lower_ in lex.feminine_pronouns else "m"
                 # a pronoun never means a co-argument of its own clause ("Trump empfing ihn")

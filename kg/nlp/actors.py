@@ -220,7 +220,7 @@ class ActorAnnotator(NewActorRules):
             t = doc[j].text
             if t in self.lex.locative_prepositions:
                 return True
-            if t in self.lex.locative_articles or t in self.lex.place_heads or (t[:1].islower() and t.endswith(self.lex.weak_adjective_endings)):
+            if t in self.lex.locative_articles or t in self.lex.place_heads or (t[:1].isupper() and t.lower().endswith(self.lex.place_head_suffixes)) or (t[:1].islower() and t.endswith(self.lex.weak_adjective_endings)):
                 j -= 1
                 steps += 1
                 continue
