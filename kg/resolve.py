@@ -69,6 +69,10 @@ def resolve_document(source: SourceDocument, extraction: Extraction, registry: R
     return DocumentResult(source=source, actors=dict(sorted(actors.items())), meetings=meetings, agreements=agreements, demands=demands)
 
 
+#: how far back (characters) a meeting counts as "just reported" for a participation sentence
+NEARBY_CHARS = 400
+
+
 def _attach_participations(meetings: list[MeetingRecord], ex: Extraction, registry: Registry) -> list[MeetingRecord]:
     """'An dem Treffen nahmen … teil', 'Rubio wurde begleitet von …': join the nearest
     meeting (preferably an earlier one) that shares a party with the participants."""
@@ -83,6 +87,12 @@ def _attach_participations(meetings: list[MeetingRecord], ex: Extraction, regist
             continue
         before = [m for m in candidates if m.evidence[0].start <= p.offset]
         target = max(before, key=lambda m: m.evidence[0].start) if before else min(candidates, key=lambda m: m.evidence[0].start)
+        if target.evidence[0].start == p.offset and p.names_meeting:
+            # "Ebenfalls zu den Beratungen gereist sind X und Y": the participants form a
+            # meeting of their own sentence, but the meeting they name is the one just reported
+            just_before = [m for m in real if m.evidence[0].start < p.offset and p.offset - m.evidence[-1].end <= NEARBY_CHARS]
+            if just_before:
+                target = max(just_before, key=lambda m: m.evidence[-1].end)
         for key in p.members:
             party = registry.party_of(key, ex.new_actors)
             target.sides.setdefault(party, set()).add(key)

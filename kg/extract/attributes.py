@@ -76,6 +76,9 @@ def is_genitive_attribute(ctx: DocContext, m: Span) -> bool:
             k -= 1
         if doc[k].lower_ in lex.genitive_articles:
             return True  # "des Staatsfonds RDIF", "der südostasiatischen Staatengemeinschaft ASEAN"
+    if is_s_genitive and m.end < len(doc) and doc[m.end].text[:1].isupper() and m.end not in ctx.mention_at and not lex.is_role(doc[m.end].text) \
+            and not lex.is_group(doc[m.end].text) and not is_meet_noun(ctx, doc[m.end]) and doc[m.end].text not in lex.agree_nouns and doc[m.end].pos_ == "NOUN":
+        return True  # "für Europas Sicherheit": a prenominal genitive of a common noun
     if is_s_genitive and m.end < len(doc) and (lex.is_role(doc[m.end].text) or (doc[m.end].text[:1].islower() and doc[m.end].text.endswith(lex.adjective_endings) and doc[m.end].lower_ not in lex.np_function_words)):
         return True  # "Russlands Präsident Wladimir Putin": affiliation, not a participant
     if prev is not None and prev.lower_ in lex.genitive_articles and i >= 2:

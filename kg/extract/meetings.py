@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from spacy.tokens import Token
 
 from kg.extract.attributes import between_phrase_of_noun, is_genitive_attribute, is_meet_noun
-from kg.extract.clauses import clause_of, clause_ranges, later_words, separable, verb_conjunct
+from kg.extract.clauses import clause_of, clause_ranges, later_words, main_ranges, separable, verb_conjunct
 from kg.extract.cues import non_factual
 from kg.extract.participants import (
     after_preposition,
@@ -195,6 +195,13 @@ def meet_verb_kind(s: Scope, tok: Token) -> str | None:
         if separable(tok, lex.arrival_separable, later):
             return None  # "trafen … ein": arrived
         return MEET_VERB
+    if low in lex.seating_words:
+        return MEET_VERB
+    if low in lex.travel_verbs and not clause.subordinate and any(
+        ctx.doc[i].lower_ in lex.to_prepositions and any(is_meet_noun(ctx, ctx.doc[j]) for j in range(i + 1, min(i + 4, clause.end)))
+        for i in range(clause.start, clause.end)
+    ):
+        return PARTICIPATION
     if lemma in lex.talk_verbs:
         # talking in person: "sprach am Rande des Gipfels mit X"
         in_person = bool({w.lower_ for w in words} & lex.sideline_words) or any(
@@ -230,6 +237,8 @@ def verbal_meeting(s: Scope, tok: Token, kind: str) -> None:
     """meet.verb and meet.participation: the actors of the trigger's clause."""
     ctx, lex = s.ctx, s.ctx.lex
     ranges = verb_conjunct(ctx, tok, clause_ranges(tok, s.clauses))
+    if tok.lower_ in lex.seating_words:
+        ranges = main_ranges(s.clauses)  # "Zwischen X und Y sitzend, sprach Z …"
     clause = clause_of(tok, s.clauses)
     if non_factual(ctx, ranges if kind == MEET_VERB else clause.range(), tok, meeting=True):
         return
