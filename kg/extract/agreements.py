@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
+from kg.extract.attributes import is_agree_noun
 from kg.extract.clauses import clause_of, clause_ranges, later_words, separable
 from kg.extract.content import (
     content_after,
     content_before,
     list_items_after,
     relative_antecedent,
+    trim,
     zu_infinitive_follows,
 )
 from kg.extract.cues import agreement_blocked, non_factual
@@ -63,7 +65,7 @@ def with_states(s: Scope, keys: list[str]) -> list[str]:
 
 def nominal_agreements(s: Scope) -> None:
     for tok in s.sent:
-        if tok.text in s.ctx.lex.agree_nouns and not support_verb_for(s, tok, agree=True):
+        if is_agree_noun(s.ctx, tok) and not support_verb_for(s, tok, agree=True):
             nominal_agreement(s, tok)
             s.handled_nouns.add(tok.i)
 
@@ -103,13 +105,14 @@ def is_agree_trigger(s: Scope, tok: Token) -> bool:
         return True
     clause = clause_of(tok, s.clauses)
     if (low in lex.agree_support_verbs or lemma in lex.agree_support_verbs) and any(
-        doc[i].text in lex.agree_nouns for i in range(clause.start, clause.end)
+        is_agree_noun(ctx, doc[i]) for i in range(clause.start, clause.end)
     ):
         return True  # "erzielten eine Einigung über …", "schlossen ein Abkommen"
     if low in lex.agree_consensus and tok.i > clause.start and any(doc[i].lower_ in lex.reflexive_pronouns for i in range(clause.start, tok.i)):
         return True  # "Beide Seiten seien sich einig, dass …"
-    if lemma in lex.pledge_verbs and tok.i + 1 < clause.end and doc[tok.i + 1].lower_ in lex.reflexive_pronouns:
-        return True  # "verpflichten sich beide Staaten, …" (kept only with two sides)
+    if lemma in lex.pledge_verbs and ((tok.i + 1 < clause.end and doc[tok.i + 1].lower_ in lex.reflexive_pronouns)
+                                      or any(doc[i].lower_ in lex.reflexive_pronouns for i in range(clause.start, tok.i))):
+        return True  # "verpflichten sich beide Staaten, …", "hätten sich dazu verpflichtet" (two sides only)
     return separable(tok, lex.agree_separable, later_words(ctx, tok, clause))
 
 
@@ -149,10 +152,14 @@ def verbal_agreement(s: Scope, tok: Token) -> None:
         named = list(dict.fromkeys(m.kb_id_ for m in clause_actors(ctx, [(sent.start, sent.end)], s.consumed) if m.start < tok.i))
         if party_count(ctx, named) >= 2:
             keys = named
-    if not keys:
-        keys = s.refer_pronouns([(clause.start, min(clause.end, tok.i + limits["pronoun_window"]))], tok.i)
+    if party_count(ctx, keys) < 2 and not collective:
+        # "mit dem Kreml-Chef habe er vereinbart": a pronoun subject beside a named partner
+        pronouns = s.refer_pronouns([(clause.start, min(clause.end, tok.i + limits["pronoun_window"]))], tok.i)
+        keys = list(dict.fromkeys(keys + pronouns))
     if not keys:
         return
+    if (tok.lower_ in lex.decide_verbs or tok.lemma_.lower() in lex.decide_verbs) and party_count(ctx, keys) < 2:
+        return  # "Die EU beschloss Sanktionen": one body deciding is no agreement
     if not agreeing_sides(s, keys, tok, collective):
         return  # "Trump unterzeichnete ein Dekret": one side signing is no agreement
     parties = with_states(s, keys)
@@ -183,6 +190,11 @@ def agreement_contents(s: Scope, tok: Token) -> list[str]:
         if doc[i].lower_ in lex.agreement_particles:
             start = i + 1
             break
+    if tok.i > clause.start and doc[tok.i - 1].lower_ in lex.anaphoric_objects and (tok.i + 1 >= sent.end or doc[tok.i + 1].is_punct):
+        # "Bei ihrer Zusammenkunft hätten sie das vereinbart": what the sentence before said
+        before_sent = [x for x in ctx.sentences if x.end <= sent.start]
+        if before_sent:
+            return [trim([t for t in before_sent[-1] if not t.is_space])]
     antecedent = relative_antecedent(ctx, clause)
     if antecedent:
         # "das Chagos-Abkommen, auf das sich London und Mauritius verständigt hatten"

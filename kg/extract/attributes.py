@@ -34,6 +34,14 @@ def is_meet_noun(ctx: DocContext, tok: Token) -> bool:
     return t[:1].isupper() and len(t) > ctx.limits["compound_noun_min_length"] and low.endswith(lex.meet_noun_suffixes) and "-" not in t[:3]
 
 
+def is_agree_noun(ctx: DocContext, tok: Token) -> bool:
+    """'Abkommen', 'Einigung', and compounds such as 'Freihandelsabkommen'."""
+    t = tok.text
+    if t in ctx.lex.agree_nouns:
+        return True
+    return t[:1].isupper() and len(t) > ctx.limits["compound_noun_min_length"] and t.lower().endswith(ctx.lex.agree_noun_suffixes) and "-" not in t[:3]
+
+
 def is_genitive_attribute(ctx: DocContext, m: Span) -> bool:
     """'Berater Putins', 'des russischen Präsidenten Wladimir Putin', 'Angaben Washingtons'."""
     doc, lex = ctx.doc, ctx.lex
@@ -77,7 +85,7 @@ def is_genitive_attribute(ctx: DocContext, m: Span) -> bool:
         if doc[k].lower_ in lex.genitive_articles:
             return True  # "des Staatsfonds RDIF", "der südostasiatischen Staatengemeinschaft ASEAN"
     if is_s_genitive and m.end < len(doc) and doc[m.end].text[:1].isupper() and m.end not in ctx.mention_at and not lex.is_role(doc[m.end].text) \
-            and not lex.is_group(doc[m.end].text) and not is_meet_noun(ctx, doc[m.end]) and doc[m.end].text not in lex.agree_nouns and doc[m.end].pos_ == "NOUN":
+            and not lex.is_group(doc[m.end].text) and not is_meet_noun(ctx, doc[m.end]) and not is_agree_noun(ctx, doc[m.end]) and doc[m.end].pos_ == "NOUN":
         return True  # "für Europas Sicherheit": a prenominal genitive of a common noun
     if is_s_genitive and m.end < len(doc) and (lex.is_role(doc[m.end].text) or (doc[m.end].text[:1].islower() and doc[m.end].text.endswith(lex.adjective_endings) and doc[m.end].lower_ not in lex.np_function_words)):
         return True  # "Russlands Präsident Wladimir Putin": affiliation, not a participant
@@ -106,7 +114,7 @@ def between_phrase_of_noun(ctx: DocContext, m: Span) -> bool:
         if t.lower_ in lex.between_prepositions:
             noun = doc[k - 1]
             return (noun.text[:1].isupper() and noun.i not in ctx.mention_at and noun.i not in ctx.sent_start_tokens
-                    and not is_meet_noun(ctx, noun) and noun.text not in lex.agree_nouns and noun.text not in lex.phone_nouns)
+                    and not is_meet_noun(ctx, noun) and not is_agree_noun(ctx, noun) and noun.text not in lex.phone_nouns)
         if k in ctx.mention_at or t.lower_ in lex.coordinators or t.pos_ in ("DET", "ADJ") or lex.is_role(t.text):
             k -= 1
             continue
@@ -133,7 +141,7 @@ def attributive_von(ctx: DocContext, von: int) -> bool:
         return False  # "wurde im Finanzministerium von Bessent empfangen": the passive agent
     if any(d.start <= prev.i < d.end for d in ctx.dates):
         return False
-    if is_meet_noun(ctx, prev) or prev.text in lex.agree_nouns:
+    if is_meet_noun(ctx, prev) or is_agree_noun(ctx, prev):
         return False  # "Gespräche von X mit Y": the phrase of a trigger
     return True
 

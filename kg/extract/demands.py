@@ -23,6 +23,7 @@ from kg.extract.attributes import is_genitive_attribute
 from kg.extract.clauses import (
     clause_of,
     clause_ranges,
+    has_finite,
     in_open_question,
     is_speech_verb,
     later_words,
@@ -30,6 +31,7 @@ from kg.extract.clauses import (
 )
 from kg.extract.content import (
     content_after,
+    content_before,
     trim,
     without_attribution,
     zu_infinitive_follows,
@@ -63,7 +65,9 @@ def demands(s: Scope, modal: bool = True) -> None:
         later = later_words(ctx, tok, clause)
         whole = {doc[i].lower_ for i in range(clause.start, clause.end)}
         prepositional = (low in lex.demand_prepositional or lemma in lex.demand_prepositional) and bool(whole & lex.demand_prepositions)
-        is_verb = (low in lex.demand_verbs or lemma in lex.demand_verbs or prepositional or separable(tok, lex.demand_separable, later)) \
+        expecting = (low in lex.expect_verbs or lemma in lex.expect_verbs) and any(
+            doc[m.start - 1].lower_ in lex.addressee_prepositions for m in ctx.mentions_in([(clause.start, clause.end)]) if m.start > clause.start)
+        is_verb = (low in lex.demand_verbs or lemma in lex.demand_verbs or prepositional or expecting or separable(tok, lex.demand_separable, later)) \
             and not (tok.text[:1].isupper() and tok.i not in ctx.sent_start_tokens)
         nxt = doc[tok.i + 1] if tok.i + 1 < sent.end else None
         if low in lex.demand_english_call and nxt is not None and (nxt.lower_ in lex.english_object_prepositions or low.startswith(lex.demand_english_urge)):
@@ -87,17 +91,29 @@ def demands(s: Scope, modal: bool = True) -> None:
 def demanders(s: Scope, tok: Token) -> list[str]:
     """Who demands: the subject before the verb, else a pronoun ("forderten sie X auf"),
     else the subject after the verb (V2 inversion)."""
-    ctx = s.ctx
+    ctx, lex = s.ctx, s.ctx.lex
     ranges = clause_ranges(tok, s.clauses)
+    clause = clause_of(tok, s.clauses)
+    # "Modi, Indiens Regierungschef, verlangt …": the subject and its apposition stand in
+    # verbless pieces before the verb's clause
+    k = s.clauses.index(clause) if clause in s.clauses else 0
+    while k > 0 and not s.clauses[k - 1].subordinate and not has_finite(ctx, list(ctx.doc[s.clauses[k - 1].start : s.clauses[k - 1].end])):
+        k -= 1
+        ranges = [(s.clauses[k].start, s.clauses[k].end)] + ranges
     actors = clause_actors(ctx, ranges, s.consumed)
-    before = [m for m in actors if m.start < tok.i]
+    before = [m for m in actors if m.start < tok.i and ctx.doc[m.start - 1].lower_ not in lex.addressee_prepositions]
     if before:
         return [before[0].kb_id_]
-    clause = clause_of(tok, s.clauses)
+    if any(ctx.doc[i].lower_ in lex.first_person_singular for i in range(clause.start, tok.i + 2) if i < s.sent.end):
+        # a quoted "Ich rufe beide Seiten auf, …", attributed by "erklärte Blinken"
+        quoted = trailing_speaker(ctx, s.sent)
+        return [quoted] if quoted else []
     pron = s.refer_pronouns([(clause.start, min(tok.i + ctx.limits["pronoun_window"], s.sent.end))], tok.i) or s.refer_group(tok)
     if pron:
         return pron
-    after = [m for m in actors if m.start > tok.i][:1]
+    # not the addressee: "verlangten von Blinken, …", "bat der Kanzler Xi, … zu nutzen"
+    after = [m for m in actors if m.start > tok.i and ctx.doc[m.start - 1].lower_ not in lex.addressee_prepositions
+             and not (m.end < s.sent.end and ctx.doc[m.end].text == "," and zu_infinitive_follows(ctx, m.end, s.sent))][:1]
     if after:
         return [after[0].kb_id_]
     return s.refer_pronouns(ranges, tok.i)[:1]
@@ -116,6 +132,11 @@ def lexical_demand(s: Scope, tok: Token) -> bool:
         return False
     if tok.i > sent.start and doc[tok.i - 1].lower_ in lex.infinitive_markers:
         return False
+    if any(w.lower_ in lex.demand_modals for w in words if w.i < tok.i):
+        return False  # "Jeder müsse Putin zum Ende aufrufen, erklärte X": X's demand (demand.modal)
+    if tok.tag_ == "VVPP" and any(w.lower_ in lex.passive_auxiliaries or w.lower_ in ("werden", "worden") for w in words) and not any(
+            doc[m.start - 1].lower_ in ("von", "vom") for m in ctx.mentions_in(clause.range()) if m.start > clause.start):
+        return False  # "werden Schwellenländer dazu aufgefordert": the subject is addressed; no demander named
     who = demanders(s, tok)
     if not who:
         return False
@@ -136,6 +157,19 @@ def lexical_demand(s: Scope, tok: Token) -> bool:
         if doc[i].lower_ in lex.demand_particles and i + 1 < sent.end and doc[i + 1].text in {",", "."}:
             start = i + 1
             break
+        if doc[i].lower_ in lex.demand_particles and i + 1 < sent.end and doc[i + 1].is_punct:
+            # "Zum Dialog rief Modi zugleich auf – …": the directive phrase is the demand
+            directive = directive_phrase(s, clause, i)
+            if directive:
+                for demander in who:
+                    add_demand(s, "demand.verb", demander, directive, addressee, trigger=tok.lemma_ or tok.lower_)
+                return True
+    if start == tok.i + 1:
+        # "bat der Kanzler Xi, den Einfluss … zu nutzen": the demand is the zu-infinitive
+        # after the objects
+        comma = next((i for i in range(tok.i + 1, clause.end + 1) if i < sent.end and doc[i].text == ","), None)
+        if comma is not None and zu_infinitive_follows(ctx, comma, sent):
+            start = comma + 1
     # "forderten die G7-Staats- und Regierungschefs, die Lösung müsse …": after V2
     # inversion the subject stands between verb and demand
     first = ctx.mention_at.get(start) or (ctx.mention_at.get(start + 1) if start + 1 < sent.end and doc[start].lower_ in lex.definite_articles else None)
@@ -144,6 +178,15 @@ def lexical_demand(s: Scope, tok: Token) -> bool:
     colon = next((t.i for t in doc[start : sent.end] if t.text == ":"), None)
     rest = [t for t in doc[start : colon or sent.end] if not t.is_punct and not t.is_space and t.i not in ctx.mention_at and t.lower_ not in lex.object_articles]
     if not rest:
+        if clause.subordinate and tok.i > clause.start + 2:
+            # "dass er von Deutschland eine Wiedergutmachung erwarte": verb-final
+            content = content_before(ctx, tok, clause)
+            addressee = addressee or next((m.kb_id_ for m in ctx.mentions_in([(clause.start, tok.i)])
+                                           if doc[m.start - 1].lower_ in lex.addressee_prepositions and m.kb_id_ not in who), None)
+            if content:
+                for demander in who:
+                    add_demand(s, "demand.verb", demander, content, addressee, trigger=tok.lemma_ or tok.lower_)
+                return True
         return False  # "…, forderte der Franzose.": the demand is the clause before
     content = content_after(ctx, start, doc[sent.start : colon] if colon else sent, skip_leading=True)
     if not content or (start < sent.end and doc[start].is_punct and not zu_infinitive_follows(ctx, start, sent)):
@@ -156,6 +199,20 @@ def lexical_demand(s: Scope, tok: Token) -> bool:
     for demander in who:
         add_demand(s, "demand.verb", demander, content, addressee, trigger=tok.lemma_ or tok.lower_)
     return True
+
+
+def directive_phrase(s: Scope, clause, particle: int) -> str:
+    """'zum Dialog' in 'Zum Dialog rief Modi auf': a zu-phrase of the clause, up to the next
+    verb, actor or the particle."""
+    ctx, lex = s.ctx, s.ctx.lex
+    doc = ctx.doc
+    for i in range(clause.start, particle):
+        if doc[i].lower_ in lex.directive_prepositions and doc[i].pos_ == "ADP":
+            j = i + 1
+            while j < particle and doc[j].pos_ not in ("VERB", "AUX") and j not in ctx.mention_at and doc[j].text != ",":
+                j += 1
+            return trim([doc[k] for k in range(i, j)])
+    return ""
 
 
 def nominal_demand(s: Scope, tok: Token) -> None:
@@ -171,11 +228,24 @@ def nominal_demand(s: Scope, tok: Token) -> None:
     # a genitive right after the noun is the demander ("die Forderung Russlands nach …")
     start = tok.i + 1
     genitive = ctx.mention_at.get(start)
-    if genitive is not None and genitive._.kg_genitive:
+    genitive_found = False
+    if genitive is None and start < sent.end and doc[start].lower_ in lex.genitive_articles:
+        # "eine Bitte des ukrainischen Staatschefs um …"
+        k = start + 1
+        while k < sent.end and k - start < ctx.limits["preposition_window"] and k not in ctx.mention_at and (doc[k].pos_ in ("ADJ", "DET") or lex.is_role(doc[k].text)):
+            k += 1
+        genitive = ctx.mention_at.get(k)
+        if genitive is not None and genitive.start == k:
+            genitive_found = True
+        else:
+            genitive = None
+    else:
+        genitive_found = genitive is not None and bool(genitive._.kg_genitive)
+    if genitive_found:
         start = genitive.end
     if not (start < sent.end and (doc[start].lower_ in lex.demand_noun_openers or tok.text in lex.necessity_nouns)):
         return
-    who = [genitive.kb_id_] if genitive is not None and genitive._.kg_genitive else demanders(s, tok)
+    who = [genitive.kb_id_] if genitive_found else demanders(s, tok)
     if not who:
         return
     start += 1

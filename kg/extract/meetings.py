@@ -15,8 +15,19 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Token
 
-from kg.extract.attributes import between_phrase_of_noun, is_genitive_attribute, is_meet_noun
-from kg.extract.clauses import clause_of, clause_ranges, later_words, main_ranges, separable, verb_conjunct
+from kg.extract.attributes import (
+    between_phrase_of_noun,
+    is_genitive_attribute,
+    is_meet_noun,
+)
+from kg.extract.clauses import (
+    clause_of,
+    clause_ranges,
+    later_words,
+    main_ranges,
+    separable,
+    verb_conjunct,
+)
 from kg.extract.cues import non_factual
 from kg.extract.participants import (
     after_preposition,

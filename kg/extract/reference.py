@@ -28,7 +28,10 @@ def pronoun_antecedents(ctx: DocContext, disc: Discourse, ranges: list[tuple[int
     """The actors the pronouns in ``ranges`` stand for; ``verb_i`` is their verb."""
     doc, lex = ctx.doc, ctx.lex
     verb = doc[verb_i]
-    plural_verb = verb.text.endswith("en") or verb.lower_ in lex.plural_english_verbs
+    # the finite verb carries number: "hätten sie das vereinbart" (not the participle)
+    finite = [doc[i] for a, b in ranges for i in range(a, b) if doc[i].pos_ in ("VERB", "AUX") and "Fin" in doc[i].morph.get("VerbForm")]
+    number_verb = finite[0] if finite and "Fin" not in verb.morph.get("VerbForm") else verb
+    plural_verb = number_verb.text.endswith("en") or verb.lower_ in lex.plural_english_verbs
     keys: list[str] = []
     for a, b in ranges:
         for i in range(a, b):

@@ -125,9 +125,11 @@ class NewActorRules:
         for i, tok in enumerate(doc):
             if i in taken or i == 0 or doc[i - 1].lower_ not in self.lex.definite_role_articles or not self.lex.is_role(tok.text):
                 continue
-            if i + 1 < len(doc) and (self._name_like(doc[i + 1]) or doc[i + 1].pos_ in ("NOUN", "PROPN")):
-                continue
             stem = normalise_role(tok.text)
+            named = next((sp for sp in known if sp.start == i + 1 and sp.label_ == "Person"), None)
+            other_office = named is not None and self._roles_of(named.kb_id_) and stem not in self._roles_of(named.kb_id_)
+            if i + 1 < len(doc) and (self._name_like(doc[i + 1]) or doc[i + 1].pos_ in ("NOUN", "PROPN")) and not other_office:
+                continue  # "der Kanzler Scholz" (but "bat der Kanzler Xi, …": Xi holds no such office)
             before = [sp for sp in persons_so_far if sp.end <= i - 1 and stem in self._roles_of(sp.kb_id_)]
             if before:
                 out.append(self._mention(doc, i - 1, i + 1, before[-1].kb_id_, "role"))
