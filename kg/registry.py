@@ -32,6 +32,7 @@ class Entry:
     role_aliases: tuple[str, ...] = ()
     affiliation: str | None = None  # persons/organisations: key of a state or organisation
     country: str | None = None  # places: key of a state
+    within: str | None = None  # places: key of the city a venue lies in ("Diriyah-Palast" in Riad)
     capital: str | None = None
     gender: str | None = None
     genitives: tuple[str, ...] = ()  # "Russlands": a genitive form is an attribute, not an agent
@@ -106,7 +107,7 @@ def normalise_role(role: str) -> str:
     'Präsidenten'/'Präsidentin' -> 'präsident', 'Außenministers'/'Außenminister' ->
     'außenminist'. Endings are stripped repeatedly so every inflected form meets the same stem.
     """
-    r = role.lower().replace("-", "")
+    r = role.lower().replace("-", "").replace("ß", "ss")  # Swiss spelling: "Aussenminister"
     for _ in range(3):
         for ending in ("innen", "in", "en", "er", "es", "e", "n", "s"):
             if r.endswith(ending) and len(r) - len(ending) >= 4:
@@ -161,6 +162,7 @@ def _entries_from_yaml(data: dict) -> list[Entry]:
                     role_aliases=_as_tuple(item.get("role_aliases")),
                     affiliation=item.get("affiliation"),
                     country=item.get("country"),
+                    within=item.get("within"),
                     capital=item.get("capital"),
                     gender=item.get("gender"),
                     genitives=_as_tuple(item.get("genitive")),

@@ -102,14 +102,26 @@ def _attach_participations(meetings: list[MeetingRecord], ex: Extraction, regist
 
 
 def _place_within(a, b, registry: Registry) -> bool:
-    """Same place, or one lies in the other's country ("Diriyah-Palast" within Saudi-Arabien)."""
+    """Same place, one lies in the other ("Diriyah-Palast" in Riad, Riad in Saudi-Arabien),
+    or two venues of one city. Two cities of one country are two places."""
     if a is None or b is None or a.key == b.key:
         return True
     ea, eb = registry.get(a.key), registry.get(b.key)
-    country_a = ea.country if ea and ea.type == "Place" else (a.key if ea and ea.type == "State" else None)
-    country_b = eb.country if eb and eb.type == "Place" else (b.key if eb and eb.type == "State" else None)
-    # places in one country on one day with the same parties: one meeting ("Riad", "Diriyah-Palast")
-    return bool(country_a and country_a == country_b)
+
+    def around(entry, key):
+        out, seen = {key}, set()
+        while entry is not None and entry.type == "Place" and entry.key not in seen:
+            seen.add(entry.key)
+            out.update(k for k in (entry.within, entry.country) if k)
+            entry = registry.get(entry.within) if entry.within else None
+        return out
+
+    ra, rb = around(ea, a.key), around(eb, b.key)
+    if a.key in rb or b.key in ra:
+        return True  # one contains the other
+    city_a = ea.within if ea is not None and ea.type == "Place" else None
+    city_b = eb.within if eb is not None and eb.type == "Place" else None
+    return bool(city_a and city_a == city_b)
 
 
 def _compatible(a: MeetingRecord, b: MeetingRecord, registry: Registry) -> bool:

@@ -143,7 +143,7 @@ def verbal_agreement(s: Scope, tok: Token) -> None:
     if collective or not keys or first_plural_before(ctx, sent, tok):
         context = context_parties(ctx, s.out, s.evidence.start, place_in(ctx, [(sent.start, sent.end)]))
         keys = context if (collective or first_plural_before(ctx, sent, tok) or impersonal(ctx, sent, tok)) else keys
-    group = s.refer_group(tok)
+    group = s.refer_group(tok) or s.refer_roles(tok)
     if group:
         keys = group
     if collective:

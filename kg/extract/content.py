@@ -87,7 +87,7 @@ def zu_infinitive_follows(ctx: DocContext, start: int, sent: Span) -> bool:
     (not ', wo es zu Zusammenstößen kam', where 'zu' is a preposition)."""
     lex = ctx.lex
     nxt = ctx.doc[start + 1] if start + 1 < sent.end else None
-    if nxt is None or nxt.lower_ in lex.subordinators or nxt.lower_ in lex.relative_pronouns and nxt.pos_ == "PRON":
+    if nxt is None or (nxt.lower_ in lex.subordinators and nxt.lower_ not in lex.ambiguous_subordinators) or nxt.lower_ in lex.relative_pronouns and nxt.pos_ == "PRON":
         return False
     for w in ctx.doc[start + 1 : min(sent.end, start + ctx.limits["zu_infinitive_window"])]:
         if w.text in {",", ";"} and w.i > start + 1:

@@ -47,6 +47,7 @@ class DocContext:
         # token index -> its sentence; computing Token.sent each time is slow in spaCy
         self.sent_at: list[Span] = [sent for sent in self.sentences for _ in range(len(sent))]
         self.sent_start_tokens: set[int] = {sent.start for sent in self.sentences}
+        self.memo: dict[str, object] = {}  # values computed once per document (kg.extract.setting)
         self._clauses: dict[int, list[Clause]] = {}  # a memo: clauses are a function of the sentence
 
     # ------------------------------------------------------------------ sentences, clauses
@@ -89,6 +90,14 @@ class DocContext:
             return entry.type
         new = self.new_actors.get(key)
         return new.type if new else "Organization"
+
+    def roles_of(self, key: str) -> tuple[str, ...]:
+        """The roles the registry (or the article, for a new person) gives an actor."""
+        entry = self.registry.get(key)
+        if entry is not None:
+            return entry.roles
+        new = self.new_actors.get(key)
+        return (new.role,) if new is not None and new.role else ()
 
     def party(self, key: str) -> str:
         """The side an actor belongs to: its state or organisation, or itself."""

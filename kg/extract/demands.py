@@ -108,7 +108,7 @@ def demanders(s: Scope, tok: Token) -> list[str]:
         # a quoted "Ich rufe beide Seiten auf, …", attributed by "erklärte Blinken"
         quoted = trailing_speaker(ctx, s.sent)
         return [quoted] if quoted else []
-    pron = s.refer_pronouns([(clause.start, min(tok.i + ctx.limits["pronoun_window"], s.sent.end))], tok.i) or s.refer_group(tok)
+    pron = s.refer_pronouns([(clause.start, min(tok.i + ctx.limits["pronoun_window"], s.sent.end))], tok.i) or s.refer_group(tok) or s.refer_roles(tok)
     if pron:
         return pron
     # not the addressee: "verlangten von Blinken, …", "bat der Kanzler Xi, … zu nutzen"

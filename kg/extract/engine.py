@@ -21,7 +21,7 @@ from kg.extract.attributes import is_genitive_attribute, is_source_or_excluded
 from kg.extract.clauses import Clause
 from kg.extract.context import DocContext
 from kg.extract.discourse import Discourse
-from kg.extract.reference import numbered_group, pronoun_antecedents
+from kg.extract.reference import numbered_group, pronoun_antecedents, role_group
 from kg.extract.rules import RuleBook, load_rules
 from kg.extract.setting import evidence_of, parse_date
 from kg.extract.speakers import note_speaker
@@ -56,6 +56,10 @@ class Scope:
     def refer_pronouns(self, ranges: list[tuple[int, int]], verb_i: int) -> list[str]:
         """Resolve the pronouns in ``ranges`` and record that the sentence refers to them."""
         return self.disc.refer(pronoun_antecedents(self.ctx, self.disc, ranges, verb_i))
+
+    def refer_roles(self, before: Token) -> list[str]:
+        """Resolve 'die Außenminister' before ``before`` and record the reference."""
+        return self.disc.refer(role_group(self.ctx, self.out, self.sent, before))
 
     def refer_group(self, before: Token) -> list[str]:
         """Resolve 'die beiden'/'alle drei' before ``before`` and record the reference."""

@@ -42,7 +42,7 @@ from kg.extract.participants import (
     sides,
 )
 from kg.extract.reference import find_phrase
-from kg.extract.setting import date_in, place_in, with_governing_clause
+from kg.extract.setting import event_date, event_place, with_governing_clause
 from kg.model import MeetingRecord, Participation
 
 if TYPE_CHECKING:
@@ -66,8 +66,8 @@ def add_meeting(s: Scope, rule_id: str, keys: list[str], tok: Token, trigger: st
         relation=rule.relation,
         sides=grouped,
         evidence=[s.evidence],
-        date=date_in(ctx, with_governing_clause(ctx, ranges, s.sent) if ranges else whole, tok),
-        place=place_in(ctx, ranges or whole),
+        date=event_date(ctx, with_governing_clause(ctx, ranges, s.sent) if ranges else whole, s.sent, tok),
+        place=event_place(ctx, ranges or whole, s.sent),
         rule=rule.extracted_by(trigger),
         confidence=rule.confidence,
     ))

@@ -61,6 +61,30 @@ def pronoun_antecedents(ctx: DocContext, disc: Discourse, ranges: list[tuple[int
     return list(dict.fromkeys(keys))
 
 
+def role_group(ctx: DocContext, out: Extraction, sent: Span, before: Token) -> list[str]:
+    """'Die Außenminister vereinbarten …', 'haben die Staatsoberhäupter beider Länder …': a
+    plural role noun without names stands for the persons of the meeting in context (those
+    who hold that role, if two or more do)."""
+    from kg.nlp.new_actors import plural_role
+    from kg.registry import normalise_role
+
+    doc, lex = ctx.doc, ctx.lex
+    for t in sent:
+        if t.i > before.i + ctx.limits["group_window"]:
+            break
+        if t.i in ctx.mention_at or (t.i + 1) in ctx.mention_at or not plural_role(doc, t.i, lex):
+            continue  # "die Präsidenten Trump und Selenskyj" name themselves
+        meetings = [m for m in out.meetings if m.relation is Relation.MET_WITH and m.evidence[0].start < sent.start_char]
+        if not meetings:
+            return []
+        latest = max(meetings, key=lambda m: m.evidence[0].start)
+        persons = [k for members in latest.sides.values() for k in sorted(members) if ctx.type_of(k) == "Person"]
+        stem = normalise_role(t.text)
+        holding = [k for k in persons if stem in {normalise_role(r) for r in ctx.roles_of(k)}]
+        return holding if len(holding) >= 2 else persons
+    return []
+
+
 def numbered_group(ctx: DocContext, disc: Discourse, sent: Span, before: Token) -> list[str]:
     """'die beiden', 'beide', 'die vier', 'alle drei' -> the last N actors mentioned."""
     doc, lex = ctx.doc, ctx.lex

@@ -35,9 +35,80 @@ def date_in(ctx: DocContext, ranges: list[tuple[int, int]], tok: Token) -> str |
     return resolve_date(best._.kg_value, ctx.published)
 
 
-def place_in(ctx: DocContext, ranges: list[tuple[int, int]]) -> Place | None:
-    """The place of an event: a location phrase inside its clause or phrase."""
-    spans = [p for p in ctx.places if any(a <= p.start < b for a, b in ranges) and not directional(ctx, p)]
+def in_background(ctx: DocContext, ranges: list[tuple[int, int]]) -> bool:
+    """'hatten sich … getroffen': the pluperfect reports what happened before the news."""
+    return any(ctx.doc[i].lower_ in ctx.lex.pluperfect_auxiliaries for a, b in ranges for i in range(a, b))
+
+
+def event_date(ctx: DocContext, ranges: list[tuple[int, int]], sent: Span, tok: Token) -> str | None:
+    """The date of an event: its clause's date, else its sentence's, else the date of the
+    news the article opens with ("am Donnerstagabend")."""
+    found = date_in(ctx, ranges, tok)
+    if found:
+        return found
+    return date_in(ctx, [(sent.start, sent.end)], tok) or lead_date(ctx)
+
+
+def event_place(ctx: DocContext, ranges: list[tuple[int, int]], sent: Span) -> Place | None:
+    """The place of an event: its clause's, else its sentence's, else (unless it is
+    background) the previous sentence's in the same paragraph, else the article's opening."""
+    found = place_in(ctx, ranges)
+    if found or in_background(ctx, ranges):
+        return found
+    found = place_in(ctx, [(sent.start, sent.end)], venues_only=True)
+    if found:
+        return found
+    k = next((n for n, x in enumerate(ctx.sentences) if x.start == sent.start), 0)
+    if k > 0:
+        prev = ctx.sentences[k - 1]
+        if "\n\n" not in ctx.text[prev.end_char - 1 : sent.start_char + 1]:
+            found = place_in(ctx, [(prev.start, prev.end)], venues_only=True)
+    return found or lead_place(ctx)
+
+
+def opening(ctx: DocContext) -> list[Span]:
+    """The headline and the first sentences of the article (outside background boxes)."""
+    return [x for x in ctx.sentences if x.text.strip() and not ctx.in_box(x.start_char)][: ctx.limits["lead_sentences"]]
+
+
+def lead_date(ctx: DocContext) -> str | None:
+    """The news date: the first date of the opening that lies within the days before
+    publication, else the publication date."""
+    if "lead_date" not in ctx.memo:
+        found = None
+        if ctx.published is not None:
+            earliest = ctx.published - dt.timedelta(days=ctx.limits["lead_date_days"])
+            for sent in opening(ctx):
+                for d in ctx.dates:
+                    if sent.start <= d.start < sent.end:
+                        value = resolve_date(d._.kg_value, ctx.published)
+                        if value and earliest.isoformat() <= value <= ctx.published.isoformat():
+                            found = value
+                            break
+                if found:
+                    break
+            found = found or ctx.published.isoformat()
+        ctx.memo["lead_date"] = found
+    return ctx.memo["lead_date"]
+
+
+def lead_place(ctx: DocContext) -> Place | None:
+    """The first venue or city the opening names (headline, dateline, lead)."""
+    if "lead_place" not in ctx.memo:
+        found = None
+        for sent in opening(ctx):
+            found = place_in(ctx, [(sent.start, sent.end)], venues_only=True)
+            if found:
+                break
+        ctx.memo["lead_place"] = found
+    return ctx.memo["lead_place"]
+
+
+def place_in(ctx: DocContext, ranges: list[tuple[int, int]], venues_only: bool = False) -> Place | None:
+    """The place of an event: a location phrase inside its clause or phrase (``venues_only``:
+    a city or venue, not a country)."""
+    spans = [p for p in ctx.places if any(a <= p.start < b for a, b in ranges) and not directional(ctx, p)
+             and not (venues_only and ctx.type_of(p.kb_id_) == "State")]
     if not spans:
         # "…, wo er Erdogan traf": the place is the antecedent of "wo"
         for a, _ in ranges:
@@ -50,7 +121,9 @@ def place_in(ctx: DocContext, ranges: list[tuple[int, int]]) -> Place | None:
         return None
     spans.sort(key=lambda p: (ctx.type_of(p.kb_id_) == "State", p.start))
     entry = ctx.registry.get(spans[0].kb_id_)
-    return Place(key=entry.key, label=entry.label) if entry else None
+    if entry is None:  # a place the registry does not know ("in Kasan")
+        return Place(key=spans[0].kb_id_, label=" ".join(spans[0].text.split()))
+    return Place(key=entry.key, label=entry.label)
 
 
 def with_governing_clause(ctx: DocContext, ranges: list[tuple[int, int]], sent: Span) -> list[tuple[int, int]]:
@@ -89,6 +162,11 @@ def resolve_date(value, published: dt.date | None) -> str | None:
     kind, v = value
     if kind == "abs":
         return v
+    if kind == "month":
+        month, year = v
+        if year is None and published is not None:
+            year = published.year if month <= published.month else published.year - 1
+        return f"{year:04d}-{month:02d}" if year else None
     if published is None:
         return None
     if kind == "rel":

@@ -51,6 +51,12 @@ class ActorAnnotator(NewActorRules):
             if kind == "metonym" and form[-1] not in "sxzß." and " " not in form and form + "s" not in forms:
                 forms[form + "s"] = (key, kind)
                 self.genitive_forms.add(form + "s")
+        # Swiss spelling writes "ss" for "ß": "im Weissen Haus", "Aussenminister"
+        for form, value in list(forms.items()):
+            if "ß" in form and form.replace("ß", "ss") not in forms:
+                forms[form.replace("ß", "ss")] = value
+                if form in self.genitive_forms:
+                    self.genitive_forms.add(form.replace("ß", "ss"))
         self.forms = forms
         self.demonyms = demonyms(registry, lexicon)
         self.first_names = first_names(registry)
@@ -120,10 +126,41 @@ class ActorAnnotator(NewActorRules):
         spans.extend(self._role_anchored(doc, taken, new_actors, list(spans)))
         spans = filter_spans(spans)
         actors, places = self._split_places(doc, spans)
+        places.extend(self._unseen_places(doc, {i for sp in spans for i in range(sp.start, sp.end)}))
         doc.spans["kg_actors"] = sorted(actors, key=lambda s: s.start)
         doc.spans["kg_places"] = sorted(places, key=lambda s: s.start)
         doc._.kg_new_actors = new_actors
         return doc
+
+    def _unseen_places(self, doc: Doc, taken: set[int]) -> list[Span]:
+        """'in Kasan', 'in Rio de Janeiro', 'südlich von San Francisco': a name the registry
+        does not know after a locative preposition is a place (its key comes from its text)."""
+        out = []
+        for i, tok in enumerate(doc[:-1]):
+            if tok.text not in self.lex.unseen_place_prepositions:
+                continue
+            j = i + 1
+            # "in der russischen Stadt Kasan": article, adjectives and a place noun first
+            k = j
+            while k < len(doc) and (doc[k].lower_ in self.lex.locative_articles or (doc[k].text[:1].islower() and doc[k].text.endswith(self.lex.weak_adjective_endings))):
+                k += 1
+            if k < len(doc) and k > j and (doc[k].text in self.lex.place_heads or (doc[k].text[:1].isupper() and doc[k].text.lower().endswith(self.lex.place_head_suffixes))):
+                i, j = k, k + 1
+            elif k > j:
+                continue
+            while j < len(doc) and j not in taken and (doc[j].tag_ == "NE" or (j > i + 1 and doc[j].text in self.lex.name_particles and j + 1 < len(doc) and doc[j + 1].tag_ == "NE")):
+                j += 1
+            if j == i + 1 or any(k in taken for k in range(i + 1, j)) or (j < len(doc) and (doc[j].text in {"'s", "’"} or doc[j].tag_ == "NN")):
+                continue  # nothing, or the start of a longer noun phrase ("in Trumps Amtszeit")
+            if doc[j - 1].text.endswith("s") and j < len(doc) and doc[j].text[:1].isupper():
+                continue  # a genitive ("in Putins Datscha")
+            label = " ".join(doc[i + 1 : j].text.split())
+            if len(label) < 3 or not label[:1].isupper():
+                continue
+            span = Span(doc, i + 1, j, label="Place", kb_id=slug(label))
+            span._.kg_kind = "unseen"
+            out.append(span)
+        return out
 
     def _statistical_entities(self, doc: Doc, spans: list[Span]) -> list[Span]:
         """Persons and organisations found by a statistical NER (``--spacy-model``) that the
@@ -197,7 +234,7 @@ class ActorAnnotator(NewActorRules):
             if venue or (entry and entry.type == "State" and span._.kg_kind in ("name", "metonym") and (self._after_locative(doc, span.start) or self._dateline(doc, span))):
                 # "in Moskau", "im Kreml", "in der Knesset": where something happens
                 # a capital that is also a registered place keeps its own identity ("Paris")
-                place_key = self.registry.place_forms.get(span.text, span.kb_id_)
+                place_key = self.registry.place_forms.get(span.text) or self.registry.place_forms.get(span.text.replace("ss", "ß"), span.kb_id_)
                 place = Span(doc, span.start, span.end, label="Place", kb_id=place_key)
                 place._.kg_kind = "state"
                 places.append(place)

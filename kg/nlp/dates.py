@@ -1,8 +1,8 @@
 """Date expressions with a normalised value (``kg_dates``).
 
 Absolute dates ("18.02.2025", "2025-02-18", "18. Februar 2025", "February 18, 2025") get
-("abs", ISO date); partial and relative ones keep what they say ("daymonth", "weekday",
-"rel") and are resolved later against the publication date (kg.extract.setting), because
+("abs", ISO date); partial and relative ones keep what they say ("daymonth", "weekday"
+also "Donnerstagabend", "month" for "im April (2024)", "rel") and are resolved later against the publication date (kg.extract.setting), because
 the Doc does not know it. Month, weekday and relative-day words come from the lexicon.
 """
 from __future__ import annotations
@@ -24,12 +24,15 @@ class DateAnnotator:
         weekdays = "|".join(sorted((w.capitalize() for w in lex.weekdays), key=len, reverse=True))
         before = "|".join(re.escape(w) for w in lex.weekday_prepositions)
         relative = "|".join(sorted((re.escape(w) for w in lex.relative_days), key=len, reverse=True))
+        parts = "|".join(re.escape(w) for w in lex.day_parts)  # "Donnerstagabend"
+        month_before = "|".join(re.escape(w) for w in lex.month_prepositions)  # "im April"
         self.patterns = [
             ("dmy_num", re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")),
             ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
             ("d_month_y", re.compile(rf"\b(\d{{1,2}})\.\s*({months})(?:\s+(\d{{4}}))?\b")),
             ("month_d_y", re.compile(rf"\b({months})\s+(\d{{1,2}})(?:,\s*(\d{{4}}))?\b")),
-            ("weekday", re.compile(rf"\b(?:{before})?\s*(?:\(?heutigen\)?\s+)?({weekdays})\b")),
+            ("weekday", re.compile(rf"\b(?:{before})?\s*(?:\(?heutigen\)?\s+)?({weekdays})(?:{parts})?\b")),
+            ("month", re.compile(rf"\b(?:{month_before})\s+({months})(?:\s+(\d{{4}}))?\b")),
             ("relday", re.compile(rf"\b({relative})\b", re.IGNORECASE)),
         ]
 
@@ -45,6 +48,8 @@ class DateAnnotator:
         if kind == "month_d_y":
             month = months[g[0].lower()]
             return ("abs", f"{int(g[2]):04d}-{month:02d}-{int(g[1]):02d}") if g[2] else ("daymonth", (int(g[1]), month))
+        if kind == "month":
+            return ("month", (months[g[0].lower()], int(g[1]) if g[1] else None))
         if kind == "weekday":
             return ("weekday", weekdays[g[0].lower()])
         return ("rel", relative[g[0].lower()])

@@ -30,6 +30,19 @@ AFFILIATION_WINDOW = 3  # nationality adjectives before a role
 FORMER_WINDOW = 3  # "der frühere …": words before a role
 
 
+def plural_role(doc: Doc, i: int, lex) -> bool:
+    """'Die Außenminister', 'die Staatsoberhäupter', 'beide Präsidenten': a role noun in the
+    plural (a feminine singular 'die Präsidentin' is not)."""
+    tok = doc[i]
+    if i == 0 or doc[i - 1].lower_ not in lex.plural_role_articles or not lex.is_role(tok.text):
+        return False
+    if tok.text.endswith("in"):
+        return False
+    verb = next((t for t in doc[i + 1 : i + 6] if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm")), None)
+    plural_form = tok.text.endswith(("en", "äupter", "chefs", "ter")) or "Plur" in tok.morph.get("Number")
+    return doc[i - 1].lower_ != "die" or plural_form or (verb is not None and verb.text.endswith("en"))
+
+
 class NewActorRules:
     """Finds new persons and organisations and role mentions of known persons."""
 
@@ -125,6 +138,8 @@ class NewActorRules:
         for i, tok in enumerate(doc):
             if i in taken or i == 0 or doc[i - 1].lower_ not in self.lex.definite_role_articles or not self.lex.is_role(tok.text):
                 continue
+            if plural_role(doc, i, self.lex):
+                continue  # "Die Außenminister vereinbarten": a group (kg.extract.reference)
             stem = normalise_role(tok.text)
             named = next((sp for sp in known if sp.start == i + 1 and sp.label_ == "Person"), None)
             other_office = named is not None and self._roles_of(named.kb_id_) and stem not in self._roles_of(named.kb_id_)
