@@ -104,6 +104,7 @@ class Lexicon:
     agree_english: frozenset[str]
     agree_nouns: frozenset[str]
     agree_noun_suffixes: tuple[str, ...]
+    terms_verbs: frozenset[str]
     decide_verbs: frozenset[str]
     anaphoric_objects: frozenset[str]
     agree_support_verbs: frozenset[str]

@@ -76,6 +76,7 @@ def nominal_agreement(s: Scope, noun: Token) -> None:
     members, end = phrase_actors(ctx, noun, s.sent)
     s.consume(members)
     if not members:
+        agreement_terms(s, noun)
         return
     prev = [ctx.doc[k] for k in range(max(s.sent.start, noun.i - ctx.limits["noun_left_window"]), noun.i)]
     if any(t.text in lex.hedges or t.text in lex.negation for t in prev):
@@ -86,9 +87,45 @@ def nominal_agreement(s: Scope, noun: Token) -> None:
     if non_factual(ctx, clause.range(), noun, meeting=False):
         return
     content = content_after(ctx, end, s.sent, skip_leading=True, clause_only=True)
+    verb = next((t for t in ctx.doc[end : s.sent.end] if t.pos_ in ("VERB", "AUX")), None)
+    if verb is not None and content and verb.i < s.sent.end and ctx.doc[verb.i].idx < ctx.doc[end].idx + len(content) + 1 and noun.text not in lex.agree_nouns:
+        # "Nach einem … Waffenruheabkommen zwischen X und Y hatten sich …": the phrase ends at the verb
+        content = trim([t for t in ctx.doc[end : verb.i] if not t.is_space and not t.is_punct])
+    if noun.text not in lex.agree_nouns:
+        # a compound names what was agreed: "Waffenruheabkommen", "Freihandelsabkommen"
+        content = " ".join(x for x in (noun.text, content) if x)
     if not content:
         return
     add_agreement(s, "agree.noun", with_states(s, [m.kb_id_ for m in members]), content, date_in(ctx, [(noun.i, end)], noun))
+
+
+def agreement_terms(s: Scope, noun: Token) -> None:
+    """agree.noun: 'Die Vereinbarung enthält eine Feuerpause', 'Das Abkommen sieht vor, dass
+    …': the terms of the agreement the article reported, with its parties."""
+    ctx, lex = s.ctx, s.ctx.lex
+    doc = ctx.doc
+    if noun.i == 0 or doc[noun.i - 1].lower_ not in lex.definite_articles and not any(
+            doc[k].lower_ in lex.definite_articles for k in range(max(s.sent.start, noun.i - ctx.limits["noun_left_window"]), noun.i)):
+        return
+    clause = clause_of(noun, s.clauses)
+    verb = next((t for t in doc[noun.i + 1 : clause.end] if t.lower_ in lex.terms_verbs and t.pos_ in ("VERB", "AUX")), None)
+    if verb is None:
+        verb = next((t for t in doc[clause.start : noun.i] if t.lower_ in lex.terms_verbs and t.pos_ in ("VERB", "AUX")), None)
+    # the agreement exists; media reports of its terms are no rumour of it, only a negation counts
+    if verb is None or {w.text for w in ctx.words_in(clause.range())} & lex.negation:
+        return
+    if not s.out.agreements:
+        return
+    parties = list(s.out.agreements[-1].parties)
+    start = max(verb.i, noun.i) + 1
+    content = content_after(ctx, start, s.sent, skip_leading=True)
+    words = content.split()
+    if words and words[0] == "vor":
+        content = " ".join(words[1:]).lstrip(", ")
+        if content.startswith("dass "):
+            content = content[5:]
+    if content:
+        add_agreement(s, "agree.noun", parties, content, date_in(ctx, [(clause.start, clause.end)], noun))
 
 
 # ------------------------------------------------------------------ verbal agreements
@@ -99,6 +136,11 @@ def is_agree_trigger(s: Scope, tok: Token) -> bool:
     low, lemma = tok.lower_, tok.lemma_.lower()
     if low in lex.agree_english:
         return True
+    if tok.tag_ == "ADJA":
+        # "ein im Juni unterzeichnetes Abkommen zwischen X und Y": the noun and its phrase are
+        # the trigger; only "… zwischen beiden Ländern" leaves the parties to the verb's context
+        noun = next((t for t in doc[tok.i + 1 : tok.i + 3] if is_agree_noun(ctx, t)), None)
+        return noun is not None and not phrase_actors(ctx, noun, ctx.sent_at[tok.i])[0] and (low in lex.agree_verbs or lemma in lex.agree_verbs)
     if tok.text[:1].isupper() and tok.i not in ctx.sent_start_tokens:
         return False
     if low in lex.agree_verbs or lemma in lex.agree_verbs:

@@ -109,7 +109,7 @@ def support_verb_for(s: Scope, noun: Token, agree: bool = False) -> bool:
     ctx, lex = s.ctx, s.ctx.lex
     clause = clause_of(noun, s.clauses)
     verbs = lex.agree_support_verbs if agree else lex.meet_support_verbs
-    if any(w.lower_ in verbs or w.lemma_ in verbs for w in ctx.words_in(clause.range()) if w.i != noun.i):
+    if any((w.lower_ in verbs or w.lemma_ in verbs) and w.tag_ != "ADJA" for w in ctx.words_in(clause.range()) if w.i != noun.i):
         # only when the noun is not followed by its own participant phrase ("zwischen", "mit")
         if agree:
             return True

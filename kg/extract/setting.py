@@ -27,8 +27,9 @@ def evidence_of(sent: Span) -> Evidence:
 
 
 def date_in(ctx: DocContext, ranges: list[tuple[int, int]], tok: Token) -> str | None:
-    """The date expression of the trigger's clause or phrase nearest to the trigger."""
-    spans = [d for d in ctx.dates if any(a <= d.start < b for a, b in ranges)]
+    """The date expression of the trigger's clause or phrase nearest to the trigger (not one
+    that dates an attribute: "des im Mai vereinbarten Abkommens")."""
+    spans = [d for d in ctx.dates if any(a <= d.start < b for a, b in ranges) and not attributive(ctx, d, tok)]
     if not spans:
         return None
     best = min(spans, key=lambda d: abs(d.start - tok.i))
@@ -47,6 +48,17 @@ def event_date(ctx: DocContext, ranges: list[tuple[int, int]], sent: Span, tok: 
     if found:
         return found
     return date_in(ctx, [(sent.start, sent.end)], tok) or lead_date(ctx)
+
+
+def attributive(ctx: DocContext, date: Span, trigger: Token) -> bool:
+    """'im Mai vereinbarten', 'am Montag publizierten': a date inside an attributive phrase
+    (of another word than the trigger)."""
+    for i in range(date.end, min(date.end + 3, len(ctx.doc))):
+        if ctx.doc[i].tag_ == "ADJA":
+            return i != trigger.i
+        if ctx.doc[i].pos_ in ("NOUN", "VERB", "AUX", "PUNCT"):
+            return False
+    return False
 
 
 def event_place(ctx: DocContext, ranges: list[tuple[int, int]], sent: Span) -> Place | None:
@@ -82,7 +94,7 @@ def lead_date(ctx: DocContext) -> str | None:
                 for d in ctx.dates:
                     if sent.start <= d.start < sent.end:
                         value = resolve_date(d._.kg_value, ctx.published)
-                        if value and earliest.isoformat() <= value <= ctx.published.isoformat():
+                        if value and len(value) == 10 and earliest.isoformat() <= value <= ctx.published.isoformat():
                             found = value
                             break
                 if found:

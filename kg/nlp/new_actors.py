@@ -143,7 +143,9 @@ class NewActorRules:
             stem = normalise_role(tok.text)
             named = next((sp for sp in known if sp.start == i + 1 and sp.label_ == "Person"), None)
             other_office = named is not None and self._roles_of(named.kb_id_) and stem not in self._roles_of(named.kb_id_)
-            if i + 1 < len(doc) and (self._name_like(doc[i + 1]) or doc[i + 1].pos_ in ("NOUN", "PROPN")) and not other_office:
+            nxt = doc[i + 1] if i + 1 < len(doc) else None
+            particle = nxt is not None and nxt.text in self.lex.name_particles and not (i + 2 < len(doc) and doc[i + 2].pos_ == "PROPN")
+            if nxt is not None and not particle and (self._name_like(nxt) or nxt.pos_ in ("NOUN", "PROPN")) and not other_office:
                 continue  # "der Kanzler Scholz" (but "bat der Kanzler Xi, …": Xi holds no such office)
             before = [sp for sp in persons_so_far if sp.end <= i - 1 and stem in self._roles_of(sp.kb_id_)]
             if before:
