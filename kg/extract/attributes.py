@@ -28,8 +28,9 @@ def is_meet_noun(ctx: DocContext, tok: Token) -> bool:
     t = tok.text
     if t in lex.meet_nouns or (t[:1].isupper() and tok.lemma_ in lex.meet_nouns):
         return True  # also inflected: "während eines Gipfels"
-    if t in lex.visit_nouns and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ in lex.visit_prepositions:
-        return True  # visiting a person ("bei seinem Besuch bei Xi") is meeting them
+    visit = t in lex.visit_nouns or (t[:1].isupper() and len(t) > ctx.limits["compound_noun_min_length"] and t.lower().endswith(lex.visit_noun_suffixes))
+    if visit and tok.i + 1 < len(ctx.doc) and ctx.doc[tok.i + 1].lower_ in lex.visit_prepositions:
+        return True  # visiting a person ("bei seinem Besuch bei Xi", "Antrittsbesuch bei") is meeting them
     low = t.lower()
     return t[:1].isupper() and len(t) > ctx.limits["compound_noun_min_length"] and low.endswith(lex.meet_noun_suffixes) and "-" not in t[:3]
 

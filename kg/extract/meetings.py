@@ -41,7 +41,7 @@ from kg.extract.participants import (
     phrase_actors,
     sides,
 )
-from kg.extract.reference import find_phrase
+from kg.extract.reference import find_phrase, possessor
 from kg.extract.setting import event_date, event_place, with_governing_clause
 from kg.model import MeetingRecord, Participation
 
@@ -148,21 +148,26 @@ def nominal_meeting(s: Scope, noun: Token) -> None:
     s.consume(members)
     clause = clause_of(noun, s.clauses)
     keys = [m.kb_id_ for m in members]
-    if party_count(ctx, keys) < 2 and (framed_by_subject(ctx, noun) or framed_occasion(ctx, noun)):
+    # "Bei den deutsch-polnischen Konsultationen beschlossen sie …": adjectives name the states,
+    # the clause's subject the people who met
+    only_states = bool(members) and all(m._.kg_kind == "adjective" for m in members)
+    if (party_count(ctx, keys) < 2 or only_states) and (framed_by_subject(ctx, noun) or framed_occasion(ctx, noun)):
         # "Bei einem Treffen mit Starmer unterzeichnete Trump …", "fuhren Putin und Modi zu
         # ihrem bilateralen Treffen", "Bei seiner Begegnung mit Putin lobte er …": the
         # clause's subject is the other participant; "Während eines Gipfels haben X und Y …"
         # (no partner phrase): a plural subject met there
         ranges = clause_ranges(noun, s.clauses)
         verb = finite_verb(ctx, ranges)
-        if not framed_by_subject(ctx, noun) and (verb is None or not verb.text.endswith("en")):
+        if not framed_by_subject(ctx, noun) and (verb is None or not verb.text.endswith("en")) and not only_states:
             return
         phrase = range(noun_phrase_start(ctx, noun), end)
         subjects = [m for m in clause_actors(ctx, ranges, s.consumed)
                     if m.start not in phrase and not after_preposition(ctx, m)]
         keys = list(dict.fromkeys(keys + [m.kb_id_ for m in subjects]))
-        if party_count(ctx, keys) < 2 and verb is not None:
+        if (party_count(ctx, keys) < 2 or only_states) and verb is not None:
             keys = list(dict.fromkeys(keys + s.refer_pronouns(ranges, verb.i)))
+        if party_count(ctx, keys) < 2:
+            keys = list(dict.fromkeys(keys + s.disc.refer(possessor(ctx, s.disc, noun))))
     if party_count(ctx, keys) < 2:
         return
     prev = [doc[k] for k in range(max(sent.start, noun.i - limits["noun_left_window"]), noun.i)]

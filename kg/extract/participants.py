@@ -17,6 +17,7 @@ from spacy.tokens import Span, Token
 from kg.extract.attributes import (
     is_adjective,
     is_genitive_attribute,
+    is_meet_noun,
     is_source_or_excluded,
 )
 
@@ -55,6 +56,9 @@ def phrase_actors(ctx: DocContext, noun: Token, sent: Span) -> tuple[list[Span],
             continue
         if t.lower_ in lex.np_skip_words or t.text in lex.host_nouns or (t.text[:1].isupper() and i > 0 and doc[i - 1].lower_ in lex.genitive_articles and lex.is_role(doc[i - 2].text)):
             i += 1  # "Delegation unter Leitung von X", "um den Leiter des Präsidialamts, X"
+            continue
+        if i == noun.i + 1 and t.lower_ in lex.visit_prepositions and is_meet_noun(ctx, noun):
+            i += 1  # "Antrittsbesuch bei seinem Amtskollegen X"
             continue
         if t.lower_ in lex.np_function_words or lex.is_role(t.text) or lex.is_group(t.text):
             if t.text == "," and i + 1 < sent.end and not (doc[i + 1].lower_ in lex.np_function_words - {","} or doc[i + 1].i in ctx.mention_at or lex.is_role(doc[i + 1].text)):

@@ -85,6 +85,22 @@ def role_group(ctx: DocContext, out: Extraction, sent: Span, before: Token) -> l
     return []
 
 
+def possessor(ctx: DocContext, disc: Discourse, noun: Token) -> list[str]:
+    """'nach seinem Antrittsbesuch bei X': the person 'sein'/'ihr' stands for, from the
+    sentence before (a possessive names the clause's topic, as 'er' does)."""
+    doc, lex = ctx.doc, ctx.lex
+    window = range(max(ctx.sent_at[noun.i].start, noun.i - ctx.limits["possessive_window"]), noun.i)
+    poss = next((doc[k] for k in window if doc[k].lower_ in lex.possessive_determiners), None)
+    if poss is None:
+        return []
+    gender = "m" if poss.lower_.startswith("sein") else "f"
+    for key in disc.last_sentence_persons:
+        entry = ctx.registry.get(key)
+        if entry is None or entry.gender in (None, gender):
+            return [key]
+    return []
+
+
 def numbered_group(ctx: DocContext, disc: Discourse, sent: Span, before: Token) -> list[str]:
     """'die beiden', 'beide', 'die vier', 'alle drei' -> the last N actors mentioned."""
     doc, lex = ctx.doc, ctx.lex

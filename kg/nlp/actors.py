@@ -21,7 +21,7 @@ from kg.lexicon import Lexicon, load_lexicon
 from kg.model import NewActor
 from kg.nlp import extensions
 from kg.nlp.new_actors import NewActorRules, demonyms, first_names
-from kg.registry import Registry, load_registry, slug
+from kg.registry import Registry, load_registry, normalise_role, slug
 
 LOCATIVE_WINDOW = 5  # words between a locative preposition and its place ("in der Hauptstadt Riad")
 COLLECTIVE_WINDOW = 6  # nationality adjectives joined before a group noun
@@ -59,6 +59,7 @@ class ActorAnnotator(NewActorRules):
                     self.genitive_forms.add(form.replace("ß", "ss"))
         self.forms = forms
         self.demonyms = demonyms(registry, lexicon)
+        self.counterpart_stems = frozenset(normalise_role(w) for w in lexicon.counterpart_nouns)
         self.first_names = first_names(registry)
         self._taken_key: dict[int, str] = {}  # token -> actor key, during one call
         prefixes = "|".join(re.escape(p) for p in lexicon.arabic_name_prefixes)

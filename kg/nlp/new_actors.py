@@ -120,6 +120,8 @@ class NewActorRules:
             # role without a name: "der ukrainische Präsident" -> the unique office-holder
             if affiliation and not demonym and not self._is_former(doc, i):
                 holders = self.registry.persons_with_role(affiliation, head)
+                if not holders and normalise_role(head) in self.counterpart_stems:
+                    holders = self._counterparts(doc, i, affiliation, known + out)
                 if len(holders) == 1:
                     start = i - 1 if i > 0 and self.token_affiliation(doc[i - 1]) == affiliation else i
                     if start in taken:
@@ -206,6 +208,20 @@ class NewActorRules:
             taken.update(range(j, i + 1))
             out.append(span)
         return out
+
+    def _counterparts(self, doc: Doc, i: int, affiliation: str, spans: list[Span]) -> list[str]:
+        """'Macron empfing seinen chinesischen Amtskollegen': the holders, in that state, of an
+        office the person named last before holds."""
+        sentence = doc[i].sent.start
+        before = sorted((sp for sp in spans if sp.label_ == "Person" and sp.end <= i and sp.start >= sentence), key=lambda sp: sp.start)
+        if not before:
+            return []
+        entry = self.registry.get(before[-1].kb_id_)
+        for role in entry.roles if entry is not None else ():
+            holders = self.registry.persons_with_role(affiliation, role)
+            if holders:
+                return holders
+        return []
 
     def _roles_of(self, key: str) -> set[str]:
         entry = self.registry.get(key)
