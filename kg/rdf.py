@@ -200,12 +200,12 @@ def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:
         add(node, RDFS.label, Literal(entry.label))
         for alias in (*entry.aliases, *entry.genitives):
             add(node, SKOS.altLabel, Literal(alias))
-        for form in (*entry.metonyms, *entry.role_aliases):
+        for form in (*entry.metonyms, *entry.role_aliases, *(f for o in entry.offices if o.held_on(None) for f in o.role_aliases)):
             add(node, SKOS.hiddenLabel, Literal(form))
         if entry.type == "Person":
             if entry.affiliation:
                 add(node, KG.affiliation, writer.actor_iri(entry.affiliation))
-            for role in entry.roles:
+            for role in entry.roles_on(None):
                 add(node, KG.role, Literal(role))
     return sorted(set(quads), key=str)
 

@@ -21,6 +21,24 @@ ADJECTIVE_ENDINGS = ("", "e", "en", "er", "es", "em")
 
 
 @dataclass(frozen=True)
+class Office:
+    """An office a person held from ``start`` until ``end`` (ISO dates; None: open), with the
+    role nouns and role aliases that name its holder ("US-Präsident", "EU-Außenbeauftragte")."""
+
+    roles: tuple[str, ...] = ()
+    role_aliases: tuple[str, ...] = ()
+    start: str | None = None
+    end: str | None = None
+
+    def held_on(self, date: str | None) -> bool:
+        """Held on ``date`` (YYYY, YYYY-MM or YYYY-MM-DD); without a date: held today."""
+        if not date:
+            return self.end is None
+        day = (date + "-01-01")[:10] if len(date) == 4 else (date + "-01")[:10] if len(date) == 7 else date[:10]
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
 class Entry:
     key: str
     label: str
@@ -36,6 +54,13 @@ class Entry:
     capital: str | None = None
     gender: str | None = None
     genitives: tuple[str, ...] = ()  # "Russlands": a genitive form is an attribute, not an agent
+    offices: tuple[Office, ...] = ()  # persons: dated offices; ``roles`` are not tied to a date
+
+    def roles_on(self, date: str | None) -> tuple[str, ...]:
+        """The roles of the entry on ``date`` (today without one): its undated roles and
+        those of the offices it held then, the offices first."""
+        dated = tuple(r for o in self.offices if o.held_on(date) for r in o.roles)
+        return tuple(dict.fromkeys(dated + self.roles))
 
 
 @dataclass
@@ -44,7 +69,10 @@ class Registry:
     # surface form -> (entry key, kind); kind: name | metonym | role_alias | place
     surface_forms: dict[str, tuple[str, str]] = field(default_factory=dict)
     adjective_to_state: dict[str, str] = field(default_factory=dict)  # inflected, lowercase
-    person_by_role: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # (affiliation, role stem) -> [(person key, the office or None for an undated role)]
+    person_by_role: dict[tuple[str, str], list[tuple[str, Office | None]]] = field(default_factory=dict)
+    # role alias -> [(person key, office)]: "EU-Außenbeauftragte" names whoever held the office
+    dated_role_aliases: dict[str, list[tuple[str, Office]]] = field(default_factory=dict)
     genitive_forms: set[str] = field(default_factory=set)
     place_forms: dict[str, str] = field(default_factory=dict)  # surface form -> place key
 
@@ -54,8 +82,18 @@ class Registry:
     def state_for_adjective(self, word: str) -> str | None:
         return self.adjective_to_state.get(word.lower())
 
-    def persons_with_role(self, state_key: str | None, role: str) -> list[str]:
-        return self.person_by_role.get((state_key or "", normalise_role(role)), [])
+    def persons_with_role(self, state_key: str | None, role: str, on: str | None = None) -> list[str]:
+        """Who held ``role`` for ``state_key`` on the date ``on`` (today without one)."""
+        found = self.person_by_role.get((state_key or "", normalise_role(role)), [])
+        return list(dict.fromkeys(key for key, office in found if office is None or office.held_on(on)))
+
+    def role_alias_holder(self, form: str, key: str, on: str | None) -> str | None:
+        """The person a role alias names on ``on``: ``key`` if the alias is undated, else the
+        holder of the dated office then (None: nobody the registry knows)."""
+        dated = self.dated_role_aliases.get(form)
+        if not dated:
+            return key
+        return next((k for k, office in dated if office.held_on(on)), None)
 
     def affiliation_of(self, key: str, new_actors: Mapping[str, NewActor] | None = None) -> str | None:
         """The state or organisation an actor (registry entry or new actor) belongs to."""
@@ -166,6 +204,11 @@ def _entries_from_yaml(data: dict) -> list[Entry]:
                     capital=item.get("capital"),
                     gender=item.get("gender"),
                     genitives=_as_tuple(item.get("genitive")),
+                    offices=tuple(
+                        Office(_as_tuple(o.get("roles")), _as_tuple(o.get("role_aliases")),
+                               str(o["from"]) if o.get("from") else None, str(o["until"]) if o.get("until") else None)
+                        for o in item.get("offices") or ()
+                    ),
                 )
             )
     return out
@@ -220,13 +263,20 @@ def build_registry(entries: list[Entry]) -> Registry:
             add(form, e.key, "metonym")
         for form in e.role_aliases:
             add(form, e.key, "role_alias")
+        for office in e.offices:
+            for form in office.role_aliases:
+                add(form, e.key, "role_alias")
+                reg.dated_role_aliases.setdefault(form, []).append((e.key, office))
         if e.type == "State":
             for stem in e.adjectives:
                 for ending in ADJECTIVE_ENDINGS:
                     reg.adjective_to_state.setdefault((stem + ending).lower(), e.key)
         if e.type == "Person":
             for role in e.roles:
-                reg.person_by_role.setdefault((e.affiliation or "", normalise_role(role)), []).append(e.key)
+                reg.person_by_role.setdefault((e.affiliation or "", normalise_role(role)), []).append((e.key, None))
+            for office in e.offices:
+                for role in office.roles:
+                    reg.person_by_role.setdefault((e.affiliation or "", normalise_role(role)), []).append((e.key, office))
     return reg
 
 

@@ -24,10 +24,13 @@ from kg.model import (
 from kg.registry import Registry
 
 
-def actor_ref(key: str, registry: Registry, new_actors: dict[str, NewActor]) -> ActorRef:
+def actor_ref(key: str, registry: Registry, new_actors: dict[str, NewActor], on: str | None = None) -> ActorRef:
+    """The actor as a document describes it: a registry person's role is the one held on
+    ``on`` (the publication date): Biden is "Präsident" in 2023, not "Ex-Präsident"."""
     entry = registry.get(key)
     if entry is not None:
-        role = entry.roles[0] if entry.roles else None
+        roles = entry.roles_on(on)
+        role = roles[0] if roles else None
         return ActorRef(key, entry.label, entry.type, entry.affiliation, role, True)
     new = new_actors.get(key)
     if new is not None:
@@ -58,7 +61,7 @@ def resolve_document(source: SourceDocument, extraction: Extraction, registry: R
         key = pending.pop()
         if key in actors:
             continue
-        ref = actor_ref(key, registry, extraction.new_actors)
+        ref = actor_ref(key, registry, extraction.new_actors, source.date)
         forms = tuple(sorted(f for f in extraction.mentioned.get(key, ()) if f != ref.label))
         if forms:
             ref = replace(ref, surface_forms=forms)

@@ -62,6 +62,7 @@ class ActorAnnotator(NewActorRules):
         self.counterpart_stems = frozenset(normalise_role(w) for w in lexicon.counterpart_nouns)
         self.first_names = first_names(registry)
         self._taken_key: dict[int, str] = {}  # token -> actor key, during one call
+        self._on: str | None = None  # the publication date of the Doc being annotated
         prefixes = "|".join(re.escape(p) for p in lexicon.arabic_name_prefixes)
         self._arabic_name = re.compile(rf"(?:{prefixes})-[A-ZÄÖÜ][\w\-]+")
         for form in forms:
@@ -105,14 +106,24 @@ class ActorAnnotator(NewActorRules):
     # -- the component -------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
+        self._on = doc._.kg_published  # offices are read at the publication date
         for match_id, start, end in self.matcher(doc):
             form = doc.vocab.strings[match_id]
             key, kind = self.forms[form]
+            if kind == "role_alias":
+                # "die EU-Außenbeauftragte" names whoever held the office at the date
+                key = self.registry.role_alias_holder(form, key, self._on)
+                if key is None:
+                    continue
             entry = self.registry.get(key)
             span = Span(doc, start, end, label="Place" if entry.type == "Place" else entry.type, kb_id=key)
             span._.kg_kind = kind
             span._.kg_genitive = form in self.genitive_forms
             spans.append(span)
+        # "der EU-Außenbeauftragte Josep Borrell": the role belongs to the name that follows;
+        # a named person is never replaced by another holder of the office
+        named = {sp.start for sp in spans if sp._.kg_kind == "name" and sp.label_ == "Person"}
+        spans = [sp for sp in spans if not (sp._.kg_kind == "role_alias" and sp.end in named)]
         spans.extend(self._collectives(doc))
         spans = filter_spans(spans)
         spans.extend(self._statistical_entities(doc, spans))

@@ -119,7 +119,7 @@ class NewActorRules:
                 continue
             # role without a name: "der ukrainische Präsident" -> the unique office-holder
             if affiliation and not demonym and not self._is_former(doc, i):
-                holders = self.registry.persons_with_role(affiliation, head)
+                holders = self.registry.persons_with_role(affiliation, head, self._on)
                 if not holders and normalise_role(head) in self.counterpart_stems:
                     holders = self._counterparts(doc, i, affiliation, known + out)
                 if len(holders) == 1:
@@ -217,15 +217,15 @@ class NewActorRules:
         if not before:
             return []
         entry = self.registry.get(before[-1].kb_id_)
-        for role in entry.roles if entry is not None else ():
-            holders = self.registry.persons_with_role(affiliation, role)
+        for role in entry.roles_on(self._on) if entry is not None else ():
+            holders = self.registry.persons_with_role(affiliation, role, self._on)
             if holders:
                 return holders
         return []
 
     def _roles_of(self, key: str) -> set[str]:
         entry = self.registry.get(key)
-        return {normalise_role(r) for r in entry.roles} if entry is not None else set()
+        return {normalise_role(r) for r in entry.roles_on(self._on)} if entry is not None else set()
 
     def _genitive_apposition(self, doc: Doc, i: int, taken: set[int]) -> tuple[int, int, str | None] | None:
         """'der Chef der Afrikanischen Entwicklungsbank, Samuel Mensah' -> (start, end, org)."""
