@@ -81,6 +81,7 @@ class Patterns:
     credits: tuple[re.Pattern[str], ...]
     credit_max_chars: int
     credit_max_words: int
+    trailing_credit: re.Pattern[str]
     breadcrumb_item: re.Pattern[str]
     breadcrumb_roots: frozenset[str]
     box_headings: tuple[re.Pattern[str], ...]
@@ -129,6 +130,15 @@ def load_patterns() -> Patterns:
         re.IGNORECASE,
     )
     credits = raw["credits"]
+    trailing = raw["trailing_credits"]
+    photo = "|".join(re.escape(a) for a in sorted([*raw["agencies"], *trailing["photo_agencies"]], key=len, reverse=True))
+    most = int(trailing["max_chars"])
+    # after a sentence end (or a caption without one), to the end of the line
+    trailing_credit = re.compile(
+        rf"(?:(?<=[.!?“”\"»«)])\s+|\s+(?=(?:foto|bild|fotos|photo)\s*:))"
+        rf"(?P<credit>(?:(?:foto|bild|fotos|photo)\s*:\s*)?(?:{photo})(?:\s*/\s*[^/\n]{{1,{most}}}?){{1,3}}|(?:foto|bild|fotos|photo)\s*:\s*[^\n]{{2,{most}}}?)\s*$",
+        re.IGNORECASE,
+    )
     return Patterns(
         short_line=int(limits["short_line"]),
         heading=int(limits["heading"]),
@@ -141,6 +151,7 @@ def load_patterns() -> Patterns:
         credits=_compile(credits["patterns"]),
         credit_max_chars=int(credits["max_chars"]),
         credit_max_words=int(credits["max_words"]),
+        trailing_credit=trailing_credit,
         breadcrumb_item=re.compile(raw["breadcrumbs"]["item"], re.IGNORECASE),
         breadcrumb_roots=frozenset(r.casefold() for r in raw["breadcrumbs"]["roots"]),
         box_headings=_compile(raw["boxes"]["headings"]),
@@ -414,10 +425,14 @@ class _Cleaner:
             ):
                 start -= 1
             stop = idx
-            if idx + 1 < len(blocks) and one_line(blocks[idx + 1]):
-                byline = self.lines[blocks[idx + 1][0]].text
+            after = blocks[idx + 1] if idx + 1 < len(blocks) else None
+            own_byline = after is not None and after[0] == after[1] and (after[0], after[0], "byline") in self.removed
+            if after is not None and (one_line(after) or own_byline):
+                byline = self.lines[after[0]].text
                 if _AUTHOR_BYLINE.fullmatch(byline) and _heading_shaped(byline, self.p.kicker):
                     stop = idx + 1
+                    if own_byline:  # the teaser's byline belongs to the teaser
+                        self.removed.remove((after[0], after[0], "byline"))
             if start == idx and stop == idx:
                 continue  # a lone blurb without title or byline could be the article's own
             self.take(blocks[start][0], blocks[stop][1], "teaser")
@@ -430,10 +445,15 @@ def clean_document(doc: SourceDocument) -> CleanDocument:
     cleaner.run()
     lines = cleaner.lines
 
-    removed = sorted(
-        (Removed(lines[a].start, lines[b].end, reason) for a, b, reason in cleaner.removed),
-        key=lambda r: (r.start, r.end),
-    )
+    found = [Removed(lines[a].start, lines[b].end, reason) for a, b, reason in cleaner.removed]
+    for k, line in enumerate(lines):
+        # a credit that ends a caption line: only the credit goes ("… Camp David. AP/Lena Marsh")
+        if line.blank or cleaner.taken[k]:
+            continue
+        match = cleaner.p.trailing_credit.search(line.text)
+        if match is not None and match.start("credit") > 0:
+            found.append(Removed(line.start + match.start("credit"), line.start + match.end("credit"), "photo-credit"))
+    removed = sorted(found, key=lambda r: (r.start, r.end))
     chars = list(text)
     for item in removed:
         for k in range(item.start, item.end):

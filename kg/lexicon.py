@@ -58,6 +58,7 @@ class Lexicon:
     former_markers: frozenset[str]
     former_prefixes: tuple[str, ...]
     definite_role_articles: frozenset[str]
+    news_agencies: frozenset[str]
     counterpart_nouns: frozenset[str]
     plural_role_articles: frozenset[str]
     affiliation_breaks: frozenset[str]

@@ -185,3 +185,24 @@ def test_known_values() -> None:
     # 2 of 4 system pairs are allowed; 1 of 4 gold core pairs found
     assert scores["meet"] == Score(0.5, 0.25, 2 * 0.5 * 0.25 / (0.5 + 0.25))
     assert scores["agree"] == Score(0.0, 0.0, 0.0)
+
+
+def test_acceptable_items_count_like_the_referee(tmp_path: Path) -> None:
+    # an item a document lists as acceptable: a row for it is correct but not required
+    gold = json.loads(json.dumps(GOLD))
+    gold["documents"][0]["acceptable_agreements"] = [{"parties": ["usa", "russia"], "keywords": ["Botschaften"]}]
+    gold["documents"][1]["acceptable_demands"] = [{"actor": "erdogan", "keywords": ["Gespräche"]}]
+    rows = {
+        "agreements": [
+            {"party_label": "USA", "content": "ein Ende des Ukraine-Kriegs", "doc": "001_riad"},
+            {"party_label": "USA", "content": "die Botschaften wieder zu besetzen", "doc": "001_riad"},
+            {"party_label": "Türkei", "content": "die Botschaften wieder zu besetzen", "doc": "001_riad"},
+        ],
+        "demands": [{"actor_label": "Erdogan", "content": "neue Gespräche in Istanbul", "doc": "002_ankara"}],
+    }
+    scores = score(gold, rows)
+    # 2 of 3 agreement rows are correct (one acceptable); recall stays 1 of 3 gold items
+    assert scores["agree"].precision == pytest.approx(2 / 3)
+    assert scores["agree"].recall == pytest.approx(1 / 3)
+    assert scores["demand"].precision == 1.0 and scores["demand"].recall == 0.0
+    assert format_scores(scores) == referee(gold, rows, tmp_path)

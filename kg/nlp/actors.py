@@ -128,6 +128,8 @@ class ActorAnnotator(NewActorRules):
         spans = filter_spans(spans)
         spans.extend(self._statistical_entities(doc, spans))
         taken = {i for s in spans for i in range(s.start, s.end)}
+        # news agencies are sources: their names make no new actor ("Ria Nowosti")
+        taken |= {i for i, tok in enumerate(doc) if tok.text in self.lex.news_agencies}
         self._taken_key = {i: s.kb_id_ for s in spans for i in range(s.start, s.end)}
         new_actors: dict[str, NewActor] = {}
         for span in spans:
