@@ -137,7 +137,8 @@ def test_counts_say_what_they_count(tmp_path, seed):
     assert "triples (the union of 1 named graph)" in result.stderr
     stats = kg("stats", seed)
     assert stats.exit_code == 0, stats.output
-    assert "quads: 1,577 in 5 named graphs" in stats.stdout and "distinct in the union" in stats.stdout
+    quads = len(ox_store(seed))  # counted by pyoxigraph, independently of kg stats
+    assert f"quads: {quads:,} in 5 named graphs" in stats.stdout and "distinct in the union" in stats.stdout
 
 
 # ---------------------------------------------------------------------------- processes

@@ -248,8 +248,11 @@ def nominal_demand(s: Scope, tok: Token) -> None:
     who = [genitive.kb_id_] if genitive_found else demanders(s, tok)
     if not who:
         return
-    start += 1
-    content = content_after(ctx, start, sent, skip_leading=True)
+    # "Forderung nach X" -> X; "Bitte um X", "Aufruf zum X" keep their preposition (one noun
+    # alone is too short a content)
+    if doc[start].lower_ in ("nach", ",") or tok.text in lex.necessity_nouns:
+        start += 1
+    content = content_after(ctx, start, sent, skip_leading=doc[start - 1].lower_ in ("nach", ","))
     finite = next((t for t in doc[start : sent.end] if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm") and t.i not in ctx.mention_at), None)
     if finite is not None and content:
         # "Die Forderung Polens nach X stieß auf Kritik": the phrase ends at the verb
