@@ -88,6 +88,8 @@ class Lexicon:
     presence_words: frozenset[str]
     seating_words: frozenset[str]
     travel_verbs: frozenset[str]
+    travel_lemmas: frozenset[str]
+    outlet_words: frozenset[str]
     to_prepositions: frozenset[str]
     remote_words: frozenset[str]
     greet_verbs: frozenset[str]

@@ -194,6 +194,12 @@ def verbal_agreement(s: Scope, tok: Token) -> None:
         named = list(dict.fromkeys(m.kb_id_ for m in clause_actors(ctx, [(sent.start, sent.end)], s.consumed) if m.start < tok.i))
         if party_count(ctx, named) >= 2:
             keys = named
+        elif not keys:
+            # nothing in context: "beider Länder" are the two states the sentence names, even
+            # as attributes ("Im Streit um eine Region Guyanas, den Venezuela …")
+            states = list(dict.fromkeys(m.kb_id_ for m in ctx.sent_mentions(sent) if m.label_ == "State"))
+            if len(states) == 2:
+                keys = states
     if party_count(ctx, keys) < 2 and not collective:
         # "mit dem Kreml-Chef habe er vereinbart": a pronoun subject beside a named partner
         pronouns = s.refer_pronouns([(clause.start, min(clause.end, tok.i + limits["pronoun_window"]))], tok.i)
@@ -245,7 +251,9 @@ def agreement_contents(s: Scope, tok: Token) -> list[str]:
     before = content_before(ctx, tok, clause)
     verb_final = start >= sent.end or doc[start].is_punct or start >= clause.end
     opens_content = start + 1 < sent.end and (doc[start + 1].lower_ in lex.complementisers or zu_infinitive_follows(ctx, start, sent))
-    if before and verb_final and not opens_content:
+    # "… hatten sich darauf verständigt, ab 17 Uhr …": the pronominal adverb points forward
+    points_ahead = bool(before) and before.split()[-1].lower() in lex.content_skip_words
+    if before and verb_final and not opens_content and not (points_ahead and after):
         # "… auf Regeln für Patrouillen verständigt, wo es 2020 …": the object precedes
         # the verb; what follows the comma is another clause
         return [before]

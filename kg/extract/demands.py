@@ -350,7 +350,9 @@ def modal_demand(s: Scope) -> None:
         texts = {w.text for w in words}
         if texts & lex.first_person_plural or texts & lex.generic_subjects or set(lowers) & lex.progress_markers:
             continue  # self-exhortation ("Wir müssen handeln") or progress assessment ("noch … nötig")
-        if modal is not prohibition and texts & lex.groups("negation", "clause", "determiner"):
+        # "…, wie seit Jahren nicht mehr, und jeder müsse …": only the modal's own conjunct
+        own = max((w.i for w in words if w.i < modal.i and w.lower_ in lex.coordinators and w.text != ","), default=clause.start)
+        if modal is not prohibition and {w.text for w in words if w.i >= own} & lex.groups("negation", "clause", "determiner"):
             continue  # "müsse nicht": need not (but "müsse nie wieder" is a demand)
         who = speaker(s, clause)
         if who is None:

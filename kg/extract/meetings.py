@@ -42,8 +42,8 @@ from kg.extract.participants import (
     sides,
 )
 from kg.extract.reference import find_phrase, possessor
-from kg.extract.setting import event_date, event_place, with_governing_clause
-from kg.model import MeetingRecord, Participation
+from kg.extract.setting import event_date, event_place, place_in, with_governing_clause
+from kg.model import MeetingRecord, Participation, Relation
 
 if TYPE_CHECKING:
     from kg.extract.engine import Scope
@@ -140,6 +140,20 @@ def noun_phrase_start(ctx, noun: Token) -> int:
     return k
 
 
+def place_of_meeting_in_context(s: Scope, noun: Token, end: int) -> None:
+    """'Die Zusammenkunft am Flughafen Busan dauerte …': a definite meeting noun without
+    participants names the place of the meeting just reported, if that had none."""
+    ctx, lex = s.ctx, s.ctx.lex
+    if noun.i == 0 or ctx.doc[noun.i - 1].lower_ not in lex.definite_articles:
+        return
+    place = place_in(ctx, [(noun.i, min(end + ctx.limits["noun_place_window"], s.sent.end))], venues_only=True)
+    recent = [m for m in s.out.meetings if m.relation is Relation.MET_WITH]
+    if place is None or not recent or recent[-1].place is not None:
+        return
+    if ctx.sentences_between(recent[-1].evidence[0].start, s.evidence.start) <= ctx.limits["context_sentences"]:
+        recent[-1].place = place
+
+
 def nominal_meeting(s: Scope, noun: Token) -> None:
     """meet.noun: the actors of the phrase a meeting noun heads."""
     ctx, lex, limits = s.ctx, s.ctx.lex, s.ctx.limits
@@ -169,6 +183,8 @@ def nominal_meeting(s: Scope, noun: Token) -> None:
         if party_count(ctx, keys) < 2:
             keys = list(dict.fromkeys(keys + s.disc.refer(possessor(ctx, s.disc, noun))))
     if party_count(ctx, keys) < 2:
+        if not keys:
+            place_of_meeting_in_context(s, noun, end)
         return
     prev = [doc[k] for k in range(max(sent.start, noun.i - limits["noun_left_window"]), noun.i)]
     if any(t.text in lex.hedges for t in prev):

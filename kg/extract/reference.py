@@ -163,7 +163,9 @@ def context_parties(ctx: DocContext, out: Extraction, before_offset: int, place:
 
     The candidate meetings are those reported before the sentence (at the named place,
     if any); among them the one the article reports most often wins, then the latest."""
-    candidates = [m for m in out.meetings if m.relation is Relation.MET_WITH and m.evidence[0].start < before_offset]
+    # a meeting of the same sentence counts ("Man habe verabredet, …, sagte er nach seinem
+    # Besuch bei X"): meetings are read before agreements
+    candidates = [m for m in out.meetings if m.relation is Relation.MET_WITH and m.evidence[0].start <= before_offset]
     if place is not None:
         at_place = [m for m in candidates if m.place and m.place.key == place.key]
         candidates = at_place or candidates

@@ -105,13 +105,22 @@ def lead_date(ctx: DocContext) -> str | None:
 
 
 def lead_place(ctx: DocContext) -> Place | None:
-    """The first venue or city the opening names (headline, dateline, lead)."""
+    """The first venue or city the opening names (headline, dateline, lead), else the city
+    its traveller went to ("Rutte reist nach Kiew": what follows happened there)."""
     if "lead_place" not in ctx.memo:
         found = None
         for sent in opening(ctx):
             found = place_in(ctx, [(sent.start, sent.end)], venues_only=True)
             if found:
                 break
+        if found is None:
+            for sent in opening(ctx):
+                goals = [p for p in ctx.places if sent.start <= p.start < sent.end and directional(ctx, p)
+                         and ctx.type_of(p.kb_id_) != "State" and any(t.lower_ in ctx.lex.travel_verbs or t.lemma_.lower() in ctx.lex.travel_lemmas for t in sent)]
+                if goals:
+                    entry = ctx.registry.get(goals[0].kb_id_)
+                    found = Place(entry.key, entry.label) if entry else Place(goals[0].kb_id_, " ".join(goals[0].text.split()))
+                    break
         ctx.memo["lead_place"] = found
     return ctx.memo["lead_place"]
 

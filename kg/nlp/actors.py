@@ -241,6 +241,8 @@ class ActorAnnotator(NewActorRules):
         actors, places = [], []
         for span in spans:
             entry = self.registry.get(span.kb_id_)
+            if span.end < len(doc) and doc[span.end].text in self.lex.outlet_words:
+                continue  # "der New York Times zufolge": an outlet, neither place nor actor
             if span.label_ == "Place":
                 places.append(span)
                 continue
