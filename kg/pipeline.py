@@ -62,6 +62,10 @@ class BuildResult:
     repair: Repair = field(default_factory=Repair)  # what a check of the store found and undid
 
 
+#: how much of a long document's beginning is read for its news date and place
+OPENING_CHARS = 4000
+
+
 class Extractor:
     """Holds the loaded pipeline and registry; turns clean documents into results."""
 
@@ -73,8 +77,8 @@ class Extractor:
 
     def results(self, cleaned: Iterable[CleanDocument], batch_size: int = 16) -> Iterator[DocumentResult]:
         # a long document goes through in pieces (kg.pieces); an article is one piece
-        docs = ((self._doc(clean, start, end), (clean, start, end == len(clean.text)))
-                for clean in cleaned for start, end in pieces(clean.text))
+        docs = ((self._doc(clean, start, end, lead), (clean, start, end == len(clean.text)))
+                for clean in cleaned for lead, spans in [self._lead(clean)] for start, end in spans)
         parts: list[Extraction] = []
         for doc, (clean, start, last) in self.nlp.pipe(docs, as_tuples=True, batch_size=batch_size):
             parts.append(shifted(doc._.kg_extraction, start))
@@ -82,10 +86,20 @@ class Extractor:
                 yield resolve_document(clean.source, joined(parts), self.registry)
                 parts = []
 
-    def _doc(self, clean: CleanDocument, start: int = 0, end: int | None = None):
+    def _lead(self, clean: CleanDocument) -> tuple[tuple | None, list[tuple[int, int]]]:
+        """The pieces of a document and, when there are several, the (news date, place) of
+        its opening, which every piece reads its undated events against."""
+        spans = pieces(clean.text)
+        if len(spans) == 1:
+            return None, spans
+        opening_end = pieces(clean.text, OPENING_CHARS)[0][1]
+        return self.nlp(self._doc(clean, 0, opening_end))._.kg_lead, spans
+
+    def _doc(self, clean: CleanDocument, start: int = 0, end: int | None = None, lead: tuple | None = None):
         """The tokenised Doc of text[start:end], carrying what extraction needs beyond the text."""
         end = len(clean.text) if end is None else end
         doc = self.nlp.make_doc(clean.text[start:end] if (start, end) != (0, len(clean.text)) else clean.text)
+        doc._.kg_lead = lead
         doc._.kg_published = clean.source.date
         doc._.kg_boxes = tuple((max(a, start) - start, min(b, end) - start) for a, b in clean.boxes if a < end and b > start)
         return doc
@@ -96,8 +110,8 @@ class Extractor:
     def extraction(self, text: str, date: str | None = None) -> Extraction:
         """What the rules find in a string, before kg.resolve merges and completes it."""
         clean = _cleaned(text, date)
-        return joined([shifted(self.nlp(self._doc(clean, start, end))._.kg_extraction, start)
-                       for start, end in pieces(clean.text)])
+        lead, spans = self._lead(clean)
+        return joined([shifted(self.nlp(self._doc(clean, start, end, lead))._.kg_extraction, start) for start, end in spans])
 
     def text(self, text: str, date: str | None = None, doc_id: str = "text") -> DocumentResult:
         """Extract from a string: ``Extractor().text("Putin empfing Witkoff im Kreml.")``."""

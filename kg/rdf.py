@@ -85,7 +85,8 @@ class GraphWriter:
             self._actor(ref, result, doc, add)
 
         def evidence(node: NamedNode, spans: list[Evidence]) -> None:
-            for k, ev in enumerate(sorted(spans, key=lambda e: e.start)):
+            # the first span is the main evidence (kg.resolve chose it), the others attest too
+            for k, ev in enumerate(spans):
                 span = NamedNode(f"{doc.value}#char={ev.start},{ev.end}")
                 add(node, KG.evidence if k == 0 else KG.alsoAttestedBy, span)
                 add(span, RDF.type, _n(KG.EvidenceSpan))

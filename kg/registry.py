@@ -56,6 +56,11 @@ class Entry:
     genitives: tuple[str, ...] = ()  # "Russlands": a genitive form is an attribute, not an agent
     offices: tuple[Office, ...] = ()  # persons: dated offices; ``roles`` are not tied to a date
 
+    @property
+    def all_roles(self) -> tuple[str, ...]:
+        """Every role the entry held at any time (for a person the text has already named)."""
+        return tuple(dict.fromkeys(tuple(r for o in self.offices for r in o.roles) + self.roles))
+
     def roles_on(self, date: str | None) -> tuple[str, ...]:
         """The roles of the entry on ``date`` (today without one): its undated roles and
         those of the offices it held then, the offices first."""

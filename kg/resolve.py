@@ -40,7 +40,7 @@ def actor_ref(key: str, registry: Registry, new_actors: dict[str, NewActor], on:
 
 def resolve_document(source: SourceDocument, extraction: Extraction, registry: Registry) -> DocumentResult:
     meetings = _attach_participations(extraction.meetings, extraction, registry)
-    meetings = _merge_meetings(meetings, registry)
+    meetings = _merge_meetings(meetings, registry, extraction.mentioned)
     agreements = _merge_agreements(extraction.agreements)
     demands = _merge_demands(extraction.demands)
 
@@ -158,7 +158,7 @@ def _more_specific(a, b, registry: Registry):
     return b if ea is not None and ea.type == "State" else a
 
 
-def _merge_meetings(meetings: list[MeetingRecord], registry: Registry) -> list[MeetingRecord]:
+def _merge_meetings(meetings: list[MeetingRecord], registry: Registry, forms: dict[str, set[str]] | None = None) -> list[MeetingRecord]:
     merged: list[MeetingRecord] = []
     for m in sorted(meetings, key=lambda m: m.evidence[0].start):
         target = next((x for x in merged if _compatible(x, m, registry)), None)
@@ -172,7 +172,16 @@ def _merge_meetings(meetings: list[MeetingRecord], registry: Registry) -> list[M
         target.place = _more_specific(target.place, m.place, registry)
         target.confidence = max(target.confidence, m.confidence)
     for m in merged:
-        m.evidence.sort(key=lambda e: e.start)
+        # the main evidence is the sentence that names most of the meeting's people ("… nach
+        # dem Treffen der Minister Rubio und Lawrow in Riad"), not a summary naming states;
+        # the others follow in text order
+        def named(e, keys) -> int:
+            return sum(any(f in e.text for f in (forms or {}).get(k, ())) for k in keys)
+
+        # most sides with a person named, then most persons, then the earliest
+        main = max(m.evidence, key=lambda e: (sum(named(e, members - {party}) > 0 for party, members in m.sides.items()),
+                                              sum(named(e, members - {party}) for party, members in m.sides.items()), -e.start))
+        m.evidence.sort(key=lambda e: (e != main, e.start))
     return merged
 
 
@@ -189,6 +198,8 @@ def _merge_agreements(items: list[AgreementRecord]) -> list[AgreementRecord]:
             seen[key].evidence.extend(e for e in a.evidence if e not in seen[key].evidence)
         else:
             seen[key] = AgreementRecord(list(a.parties), a.content, list(a.evidence), a.date, a.rule, a.confidence)
+    for a in seen.values():
+        a.evidence.sort(key=lambda e: e.start)  # the first sentence is the main evidence
     return list(seen.values())
 
 
@@ -200,4 +211,6 @@ def _merge_demands(items: list[DemandRecord]) -> list[DemandRecord]:
             seen[key].evidence.extend(e for e in d.evidence if e not in seen[key].evidence)
         else:
             seen[key] = DemandRecord(d.demander, d.content, list(d.evidence), d.addressee, d.rule, d.confidence)
+    for d in seen.values():
+        d.evidence.sort(key=lambda e: e.start)  # the first sentence is the main evidence
     return list(seen.values())

@@ -95,7 +95,7 @@ class DocContext:
         """The roles the registry (or the article, for a new person) gives an actor."""
         entry = self.registry.get(key)
         if entry is not None:
-            return entry.roles_on(self.published.isoformat() if self.published else None)
+            return entry.roles_on(self.published.isoformat()) if self.published else entry.all_roles
         new = self.new_actors.get(key)
         return (new.role,) if new is not None and new.role else ()
 

@@ -134,7 +134,12 @@ def lexical_demand(s: Scope, tok: Token) -> bool:
         return False
     if any(w.lower_ in lex.demand_modals for w in words if w.i < tok.i):
         return False  # "Jeder müsse Putin zum Ende aufrufen, erklärte X": X's demand (demand.modal)
-    if tok.tag_ == "VVPP" and any(w.lower_ in lex.passive_auxiliaries or w.lower_ in ("werden", "worden") for w in words) and not any(
+    if (tok.lower_ in lex.request_verbs or tok.lemma_.lower() in lex.request_verbs) and not (
+            any(w.lower_ in lex.request_objects for w in words if w.i > tok.i)
+            or any(doc[i].text == "," and zu_infinitive_follows(ctx, i, sent) for i in range(tok.i + 1, min(clause.end + 1, sent.end)))
+            or any(m.end < sent.end and doc[m.end].text == "," for m in ctx.mentions_in([(tok.i + 1, clause.end + 1)]))):
+        return False  # "bittet zum Interview": an invitation; "bat Xi, …", "bat um X": requests
+    if tok.tag_ == "VVPP" and any(w.lower_ in lex.passive_auxiliaries or w.lower_ in lex.stative_passive_auxiliaries for w in words) and not any(
             doc[m.start - 1].lower_ in ("von", "vom") for m in ctx.mentions_in(clause.range()) if m.start > clause.start):
         return False  # "werden Schwellenländer dazu aufgefordert": the subject is addressed; no demander named
     who = demanders(s, tok)
@@ -336,7 +341,8 @@ def modal_demand(s: Scope) -> None:
     for clause in s.clauses:
         words = ctx.words_in(clause.range())
         lowers = [w.lower_ for w in words]
-        modal = next((w for w in words if w.lower_ in lex.demand_modals or w.lower_ in lex.demand_necessity or w.lower_ in lex.reported_imperatives
+        modal = next((w for w in words if w.lower_ in lex.demand_modals or w.lower_ in lex.reported_imperatives
+                      or (w.lower_ in lex.demand_necessity and doc[w.i - 1].lower_ not in lex.necessity_idiom_openers)
                       or (w.lower_ in lex.english_obligation and w.i + 1 < len(doc) and doc[w.i + 1].lower_ in lex.infinitive_markers)), None)
         prohibition = next((w for w in words if w.lower_ in lex.prohibition_modals), None)
         if prohibition is not None and (lex.groups("negation", "clause", "never", "determiner") & set(lowers) or prohibition.lower_ in lex.self_negating_modals):

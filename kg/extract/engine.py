@@ -23,7 +23,7 @@ from kg.extract.context import DocContext
 from kg.extract.discourse import Discourse
 from kg.extract.reference import numbered_group, pronoun_antecedents, role_group
 from kg.extract.rules import RuleBook, load_rules
-from kg.extract.setting import evidence_of, parse_date
+from kg.extract.setting import evidence_of, lead_date, lead_place, parse_date
 from kg.extract.speakers import note_speaker
 from kg.lexicon import Lexicon, load_lexicon
 from kg.model import Evidence, Extraction
@@ -81,11 +81,15 @@ def extract_sentence(s: Scope) -> None:
 
 
 def extract_document(doc: Doc, registry: Registry, lexicon: Lexicon, rules: RuleBook,
-                     published: str | None = None, boxes: tuple[tuple[int, int], ...] = ()) -> Extraction:
+                     published: str | None = None, boxes: tuple[tuple[int, int], ...] = (),
+                     lead: tuple | None = None) -> Extraction:
     """Run every rule over an annotated Doc (see kg.nlp). ``published`` (YYYY-MM-DD)
-    resolves relative dates; ``boxes`` are character ranges that yield no events."""
+    resolves relative dates; ``boxes`` are character ranges that yield no events; ``lead``
+    is the (news date, place) of the article's opening when the Doc is a later piece of it."""
     new_actors = dict(doc._.kg_new_actors or {})
     ctx = DocContext(doc, registry, lexicon, rules, parse_date(published), tuple(boxes), new_actors)
+    if lead is not None:
+        ctx.memo["lead_date"], ctx.memo["lead_place"] = lead
     out = Extraction(new_actors=new_actors)
     for m in ctx.mentions:
         if ctx.in_box(m.start_char):
@@ -109,6 +113,8 @@ def extract_document(doc: Doc, registry: Registry, lexicon: Lexicon, rules: Rule
         actors = list(dict.fromkeys([m.kb_id_ for m in about] + disc.sentence_refs))
         named = [m.kb_id_ for m in ctx.sent_mentions(sent) if m.label_ == "Person" and not is_source_or_excluded(ctx, m)]
         disc.close_sentence(persons, actors, named[-1] if named else None)
+    if lead is None:
+        doc._.kg_lead = (lead_date(ctx), lead_place(ctx))  # what later pieces of the article read
     return out
 
 
@@ -121,7 +127,7 @@ class RelationExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.kg_extraction = extract_document(doc, self.registry, self.lexicon, self.rules,
-                                               doc._.kg_published, doc._.kg_boxes or ())
+                                               doc._.kg_published, doc._.kg_boxes or (), doc._.kg_lead)
         return doc
 
 

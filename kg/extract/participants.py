@@ -137,8 +137,12 @@ def framed_occasion(ctx: DocContext, noun: Token) -> bool:
     """'Während eines Gipfels in Camp David haben X, Y und Z … vereinbart': a meeting noun in a
     framing phrase whose clause has a plural subject of its own."""
     doc, lex = ctx.doc, ctx.lex
-    prev = [doc[k] for k in range(max(ctx.sent_at[noun.i].start, noun.i - ctx.limits["frame_window"]), noun.i)]
-    return any(t.lower_ in lex.framing_prepositions for t in prev)
+    # the preposition governs the noun: "während eines Gipfels", not "nach Jahren Pause Gespräche"
+    k = noun.i - 1
+    start = max(ctx.sent_at[noun.i].start, noun.i - ctx.limits["frame_window"])
+    while k > start and (doc[k].pos_ in ("DET", "ADJ", "NUM") or doc[k].lower_ in lex.possessive_determiners):
+        k -= 1
+    return k >= start and doc[k].lower_ in lex.framing_prepositions
 
 
 def finite_verb(ctx: DocContext, ranges: list[tuple[int, int]]) -> Token | None:

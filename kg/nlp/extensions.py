@@ -12,14 +12,16 @@ Doc:
 - ``kg_new_actors``: key -> NewActor for actors the registry does not know;
 - ``kg_published`` (publication date) and ``kg_boxes`` (character ranges of background
   boxes): set before the pipeline runs, read by extraction;
-- ``kg_extraction``: what the relation rules found (kg.extract).
+- ``kg_extraction``: what the relation rules found (kg.extract);
+- ``kg_lead``: (news date, place) of the article's opening; a piece of a long document
+  (kg.pieces) is given its article's, any other Doc gets its own written here.
 """
 from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
 SPAN_EXTENSIONS = {"kg_kind": None, "kg_value": None, "kg_genitive": False}
-DOC_EXTENSIONS = {"kg_new_actors": None, "kg_published": None, "kg_boxes": (), "kg_extraction": None}
+DOC_EXTENSIONS = {"kg_new_actors": None, "kg_published": None, "kg_boxes": (), "kg_extraction": None, "kg_lead": None}
 
 
 def register() -> None:

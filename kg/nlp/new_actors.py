@@ -225,7 +225,10 @@ class NewActorRules:
 
     def _roles_of(self, key: str) -> set[str]:
         entry = self.registry.get(key)
-        return {normalise_role(r) for r in entry.roles_on(self._on)} if entry is not None else set()
+        if entry is None:
+            return set()
+        # an undated article may speak of any time: a person it named keeps all their offices
+        return {normalise_role(r) for r in (entry.roles_on(self._on) if self._on else entry.all_roles)}
 
     def _genitive_apposition(self, doc: Doc, i: int, taken: set[int]) -> tuple[int, int, str | None] | None:
         """'der Chef der Afrikanischen Entwicklungsbank, Samuel Mensah' -> (start, end, org)."""
