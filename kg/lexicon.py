@@ -198,6 +198,7 @@ class Lexicon:
     occasion_prepositions: frozenset[str]
     possessive_determiners: frozenset[str]
     framing_prepositions: frozenset[str]
+    sequence_prepositions: frozenset[str]
     partner_prepositions: frozenset[str]
     comitative_prepositions: frozenset[str]
     between_prepositions: frozenset[str]

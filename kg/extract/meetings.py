@@ -53,7 +53,8 @@ RULES = frozenset({"call.noun", "call.verb", "meet.noun", MEET_VERB, PARTICIPATI
 
 
 def add_meeting(s: Scope, rule_id: str, keys: list[str], tok: Token, trigger: str | None = None,
-                ranges: list[tuple[int, int]] | None = None, allies: dict[str, str] | None = None) -> None:
+                ranges: list[tuple[int, int]] | None = None, allies: dict[str, str] | None = None,
+                clause_place: bool = True) -> None:
     """Record a meeting or call of ``keys`` if they form two sides; date and place come from
     ``ranges`` (the trigger's clause or phrase), else from the whole sentence."""
     ctx = s.ctx
@@ -67,7 +68,10 @@ def add_meeting(s: Scope, rule_id: str, keys: list[str], tok: Token, trigger: st
         sides=grouped,
         evidence=[s.evidence],
         date=event_date(ctx, with_governing_clause(ctx, ranges, s.sent) if ranges else whole, s.sent, tok),
-        place=event_place(ctx, ranges or whole, s.sent),
+        # a call has no place but its own; a meeting looks further (its clause, the context)
+        place=(place_in(ctx, ranges or whole) if rule.relation is Relation.PHONE_CALL
+               else event_place(ctx, ranges or whole, clause_ranges(tok, s.clauses), s.sent) if clause_place
+               else place_in(ctx, ranges or whole)),
         rule=rule.extracted_by(trigger),
         confidence=rule.confidence,
     ))
@@ -199,11 +203,16 @@ def nominal_meeting(s: Scope, noun: Token) -> None:
         return  # "ein Treffen": not a particular meeting
     # the phrase, a location right after it ("Treffen der Minister X und Y in Riad") and a
     # relative clause on it ("…, die am Dienstag stattfanden")
-    ranges = [(noun.i, min(end + limits["noun_place_window"], clause.end))]
+    # (up to the clause's verb: what follows it is said of the clause's subject)
+    verb_after = next((t.i for t in doc[end : clause.end] if t.pos_ in ("VERB", "AUX") and "Fin" in t.morph.get("VerbForm")), clause.end)
+    ranges = [(noun.i, min(end + limits["noun_place_window"], clause.end, max(verb_after, end)))]
     following = next((c for c in s.clauses if c.start >= clause.end), None)
     if following is not None and following.subordinate and doc[following.start].lower_ in lex.relative_pronouns:
         ranges.append((following.start, following.end))
-    add_meeting(s, "meet.noun", keys, noun, ranges=ranges)
+    # "Nach dem Treffen … veröffentlichte das State Department in Washington …": the clause
+    # and its context tell where something happened after (or before) the meeting
+    after = doc[noun_phrase_start(ctx, noun) - 1] if noun_phrase_start(ctx, noun) > sent.start else None
+    add_meeting(s, "meet.noun", keys, noun, ranges=ranges, clause_place=after is None or after.lower_ not in lex.sequence_prepositions)
 
 
 # ------------------------------------------------------------------ verbal meetings

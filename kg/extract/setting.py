@@ -61,19 +61,22 @@ def attributive(ctx: DocContext, date: Span, trigger: Token) -> bool:
     return False
 
 
-def event_place(ctx: DocContext, ranges: list[tuple[int, int]], sent: Span) -> Place | None:
-    """The place of an event: its clause's, else its sentence's, else (unless it is
-    background) the previous sentence's in the same paragraph, else the article's opening."""
+def event_place(ctx: DocContext, ranges: list[tuple[int, int]], clause: list[tuple[int, int]], sent: Span) -> Place | None:
+    """The place of an event: that of its phrase (``ranges``), else its clause's, else (unless
+    it is background) the previous sentence's in the same paragraph, else the article's
+    opening. Another clause of the sentence may name another place ("…, veröffentlichte das
+    State Department in Washington …")."""
     found = place_in(ctx, ranges)
     if found or in_background(ctx, ranges):
         return found
-    found = place_in(ctx, [(sent.start, sent.end)], venues_only=True)
+    found = place_in(ctx, clause, venues_only=True)
     if found:
         return found
     k = next((n for n, x in enumerate(ctx.sentences) if x.start == sent.start), 0)
     if k > 0:
         prev = ctx.sentences[k - 1]
-        if "\n\n" not in ctx.text[prev.end_char - 1 : sent.start_char + 1]:
+        gap = ctx.text[prev.start_char : sent.start_char]
+        if "\n\n" not in gap[len(gap.rstrip()) :]:  # the same paragraph
             found = place_in(ctx, [(prev.start, prev.end)], venues_only=True)
     return found or lead_place(ctx)
 
