@@ -110,7 +110,7 @@ def between_phrase_of_noun(ctx: DocContext, m: Span) -> bool:
     doc, lex = ctx.doc, ctx.lex
     k = m.start - 1
     sent_start = ctx.sent_at[m.start].start
-    while k > sent_start and m.start - k < ctx.limits["mediation_window"]:
+    while k > sent_start and m.start - k < ctx.limits["between_window"]:
         t = doc[k]
         if t.lower_ in lex.between_prepositions:
             noun = doc[k - 1]

@@ -18,6 +18,8 @@ from kg.extract.attributes import is_genitive_attribute
 from kg.extract.clauses import clause_of
 from kg.extract.discourse import Discourse
 from kg.model import Relation
+from kg.nlp.new_actors import plural_role
+from kg.registry import normalise_role
 
 if TYPE_CHECKING:
     from kg.extract.context import DocContext
@@ -65,9 +67,6 @@ def role_group(ctx: DocContext, out: Extraction, sent: Span, before: Token) -> l
     """'Die Außenminister vereinbarten …', 'haben die Staatsoberhäupter beider Länder …': a
     plural role noun without names stands for the persons of the meeting in context (those
     who hold that role, if two or more do)."""
-    from kg.nlp.new_actors import plural_role
-    from kg.registry import normalise_role
-
     doc, lex = ctx.doc, ctx.lex
     for t in sent:
         if t.i > before.i + ctx.limits["group_window"]:
