@@ -211,7 +211,8 @@ def nominal_meeting(s: Scope, noun: Token) -> None:
         ranges.append((following.start, following.end))
     # "Nach dem Treffen … veröffentlichte das State Department in Washington …": the clause
     # and its context tell where something happened after (or before) the meeting
-    after = doc[noun_phrase_start(ctx, noun) - 1] if noun_phrase_start(ctx, noun) > sent.start else None
+    start = noun_phrase_start(ctx, noun)
+    after = doc[start - 1] if start > sent.start else None
     add_meeting(s, "meet.noun", keys, noun, ranges=ranges, clause_place=after is None or after.lower_ not in lex.sequence_prepositions)
 
 
