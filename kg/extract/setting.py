@@ -83,7 +83,13 @@ def event_place(ctx: DocContext, ranges: list[tuple[int, int]], clause: list[tup
 
 def opening(ctx: DocContext) -> list[Span]:
     """The headline and the first sentences of the article (outside background boxes)."""
-    return [x for x in ctx.sentences if x.text.strip() and not ctx.in_box(x.start_char)][: ctx.limits["lead_sentences"]]
+    found: list[Span] = []
+    for x in ctx.sentences:  # stops early: a long document's sentences are not all read
+        if len(found) == ctx.limits["lead_sentences"]:
+            break
+        if x.text.strip() and not ctx.in_box(x.start_char):
+            found.append(x)
+    return found
 
 
 def lead_date(ctx: DocContext) -> str | None:
