@@ -9,9 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from kg.resources import data_file
+from kg.resources import data_file, read_yaml
 
 PATTERNS_FILE = "clutter_patterns.yaml"
 
@@ -66,9 +64,7 @@ def _compile(items: list[str]) -> tuple[re.Pattern[str], ...]:
 @functools.lru_cache(maxsize=1)
 def load_patterns() -> Patterns:
     """Load and compile ``clutter_patterns.yaml`` (once per process)."""
-    raw: dict[str, Any] = yaml.safe_load(
-        data_file(PATTERNS_FILE).read_text(encoding="utf-8")
-    )
+    raw: dict[str, Any] = read_yaml(data_file(PATTERNS_FILE))
     limits = raw["limits"]
     blocks = tuple(
         BlockRule(

@@ -22,7 +22,7 @@ import yaml
 
 from kg.errors import InputError
 from kg.registry import normalise_role
-from kg.resources import data_file
+from kg.resources import data_file, read_yaml
 
 LEXICON_FILE = "lexicon.yaml"
 
@@ -352,7 +352,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     """The lexicon at ``path`` (default: the packaged ``kg/data/lexicon.yaml``), once per process."""
     file = Path(path) if path else data_file(LEXICON_FILE)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = read_yaml(file)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise LexiconError(f"{file}: cannot read the lexicon ({' '.join(str(exc).split())[:160]})") from None
     return lexicon_from_data(data, str(file))

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from kg.errors import InputError
-from kg.resources import registry_file
+from kg.resources import read_yaml, registry_file
 
 if TYPE_CHECKING:
     from kg.model import NewActor
@@ -290,7 +290,7 @@ def load_registry(path: str | None = None) -> Registry:
     """Load and index the registry YAML (default: ontology/actors.yaml)."""
     file = Path(path) if path else registry_file()
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        data = read_yaml(file) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise RegistryError(f"cannot read actor registry {file}: {' '.join(str(exc).split())[:200]}") from None
     return build_registry(_entries_from_yaml(data))

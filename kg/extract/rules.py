@@ -20,7 +20,7 @@ import yaml
 
 from kg.errors import InputError
 from kg.model import Relation
-from kg.resources import data_file
+from kg.resources import data_file, read_yaml
 
 RULES_FILE = "rules.yaml"
 
@@ -143,7 +143,7 @@ def rules_from_data(data: object, implemented: Iterable[str], where: str = RULES
 def load_rules(path: str | None, implemented: frozenset[str]) -> RuleBook:
     file = Path(path) if path else data_file(RULES_FILE)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = read_yaml(file)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RulesError(f"{file}: cannot read the rules ({' '.join(str(exc).split())[:160]})") from None
     return rules_from_data(data, implemented, str(file))

@@ -7,7 +7,10 @@ boilerplate) is not tagged again. Tokens HanTa cannot analyse keep the lookup-ta
 """
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import LEMMA, MORPH, POS, SENT_START, TAG
 from spacy.language import Language
+from spacy.parts_of_speech import IDS as UPOS_IDS
 from spacy.tokens import Doc
 
 # HanTa's STTS variant -> (STTS tag, Universal POS, morphological features)
@@ -42,15 +45,30 @@ for _verb, _upos in (("VA", "AUX"), ("VM", "AUX"), ("VV", "VERB")):
 
 
 class HanTaMorphology:
-    """The component: HanTa's tags and lemmas on the tokens of each sentence."""
+    """The component: HanTa's tags and lemmas on the tokens of each sentence.
 
-    def __init__(self, nlp: Language, model: str, sentence_cache: int):
-        from HanTa import HanoverTagger
+    With ``lookup_lemmas`` it also does what spaCy's lookup lemmatizer did before it: a token
+    HanTa gives no lemma (punctuation, numbers, names, words it cannot analyse) takes the one
+    of spacy-lookups-data's German table, else its own text. All four attributes go into the
+    Doc as one array write; setting them token by token cost more than the lookups."""
 
-        self.tagger = HanoverTagger.HanoverTagger(model)
+    def __init__(self, nlp: Language, model: str, sentence_cache: int, word_cache: int, lookup_lemmas: bool):
+        from kg.nlp.hanta import FastHanoverTagger
+
+        self.tagger = FastHanoverTagger(model, word_cache)
         self.sentence_cache_size = sentence_cache
+        self.word_cache_size = word_cache
+        self.lookup = _lemma_lookup_table() if lookup_lemmas else None
         self._sentences: dict[tuple[str, ...], list[str]] = {}
         self._lemmas: dict[tuple[str, str], str] = {}
+        strings, morphology = nlp.vocab.strings, nlp.vocab.morphology
+        # HanTa tag -> (TAG, POS, MORPH) array values, and whether HanTa lemmatises the tag
+        self._values: dict[str, tuple[int, int, int, bool]] = {}
+        for tag, (stts, upos, feats) in _HANTA_TAGS.items():
+            self._values[tag] = (strings.add(stts), UPOS_IDS[upos], morphology.add(feats) if feats else 0,
+                                 upos not in ("PUNCT", "NUM", "PROPN"))
+        self._space = UPOS_IDS["SPACE"]
+        self._strings = strings
 
     def _tags(self, words: tuple[str, ...]) -> list[str]:
         tags = self._sentences.get(words)
@@ -69,32 +87,64 @@ class HanTaMorphology:
                 lemma = self.tagger.analyze(word, pos=tag, taglevel=1)[0]
             except (IndexError, KeyError, ValueError):
                 lemma = ""
+            if len(self._lemmas) >= self.word_cache_size:
+                self._lemmas.clear()  # bounded memory on big corpora
             self._lemmas[key] = lemma
         return lemma
 
     def __call__(self, doc: Doc) -> Doc:
-        for sent in doc.sents:
-            tokens = [t for t in sent if not t.is_space]
-            if not tokens:
+        words = [t.text for t in doc]
+        n = len(words)
+        if not n:
+            return doc
+        current = doc.to_array([TAG, POS, MORPH, LEMMA])
+        values = numpy.array(current, dtype=numpy.uint64)
+        starts = [i for i, s in enumerate(doc.to_array([SENT_START]).tolist()) if s == 1 or i == 0] + [n]
+        add = self._strings.add
+        lookup = self.lookup
+        for a, b in zip(starts, starts[1:]):
+            index = [i for i in range(a, b) if not words[i].isspace()]
+            if not index:
                 continue
-            tags = self._tags(tuple(t.text for t in tokens))
-            for tok, tag in zip(tokens, tags):
-                stts, upos, feats = _HANTA_TAGS.get(tag, (tag, "X", ""))
-                tok.tag_ = stts
-                tok.pos_ = upos
-                if feats:
-                    tok.set_morph(feats)
-                if upos in ("PUNCT", "NUM", "PROPN"):
-                    continue
-                lemma = self._lemma(tok.text, tag)
+            tags = self._tags(tuple(words[i] for i in index))
+            for i, tag in zip(index, tags):
+                known = self._values.get(tag)
+                if known is None:  # a tag outside the table keeps its name, POS X
+                    known = self._values[tag] = (add(tag), UPOS_IDS["X"], 0, True)
+                tag_id, pos_id, morph_id, lemmatise = known
+                row = values[i]
+                row[0], row[1] = tag_id, pos_id
+                if morph_id:
+                    row[2] = morph_id
+                lemma = self._lemma(words[i], tag) if lemmatise else ""
                 if lemma:
-                    tok.lemma_ = lemma
-        for tok in doc:
-            if tok.is_space:
-                tok.pos_ = "SPACE"
+                    row[3] = add(lemma)
+                elif lookup is not None:
+                    row[3] = add(lookup.get(words[i], words[i]))
+        for i, word in enumerate(words):
+            if word.isspace():
+                values[i][1] = self._space
+                if lookup is not None:
+                    values[i][3] = add(lookup.get(word, word))
+        doc.from_array([TAG, POS, MORPH, LEMMA], values)
         return doc
 
 
-@Language.factory("kg_morph", default_config={"model": "morphmodel_ger.pgz", "sentence_cache": 20000})
-def make_morphology(nlp: Language, name: str, model: str, sentence_cache: int):
-    return HanTaMorphology(nlp, model, sentence_cache)
+def _lemma_lookup_table() -> dict[str, str]:
+    """spacy-lookups-data's German word form -> lemma table (what spaCy's lookup lemmatizer
+    reads, as a plain dict: building spaCy's own table took a second at start-up)."""
+    import gzip
+    import json
+    from pathlib import Path
+
+    import spacy_lookups_data
+
+    file = Path(spacy_lookups_data.__file__).parent / "data" / "de_lemma_lookup.json.gz"
+    return json.loads(gzip.decompress(file.read_bytes()))
+
+
+@Language.factory("kg_morph", default_config={"model": "morphmodel_ger.pgz", "sentence_cache": 20000,
+                                              "word_cache": 100000, "lookup_lemmas": False})
+def make_morphology(nlp: Language, name: str, model: str, sentence_cache: int, word_cache: int,
+                    lookup_lemmas: bool):
+    return HanTaMorphology(nlp, model, sentence_cache, word_cache, lookup_lemmas)

@@ -1,6 +1,6 @@
 """The spaCy pipeline kg runs on every document, assembled from registered components:
 
-    kg_sentencizer -> lemmatizer (lookup tables) -> kg_morph (HanTa) -> kg_actors -> kg_dates
+    kg_sentencizer -> kg_morph (HanTa; lookup-table lemmas where it has none) -> kg_actors -> kg_dates
     -> kg_relations (kg.extract)
 
 Each component is configured through its factory config (the registry, lexicon and rules
@@ -46,8 +46,8 @@ def build_pipeline(registry_path: str | None = None, spacy_model: str | None = N
     else:
         nlp = spacy.blank("de")
         nlp.add_pipe("kg_sentencizer", config=lexicon)
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.add_pipe("kg_morph")
+        # kg_morph also does the lookup lemmas (spaCy's lookup lemmatizer, without its start-up)
+        nlp.add_pipe("kg_morph", config={"lookup_lemmas": True})
         nlp.initialize()
     nlp.add_pipe("kg_actors", config={"registry_path": registry_path, **lexicon})
     nlp.add_pipe("kg_dates", config=lexicon)
