@@ -249,11 +249,13 @@ class Lexicon:
     groups_of: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict, repr=False)
     # derived indexes (not in the file)
     role_stems: frozenset[str] = field(init=False, repr=False)
+    compound_role_stems: frozenset[str] = field(init=False, repr=False)  # stems of 5+ letters: compound heads
     group_stems: frozenset[str] = field(init=False, repr=False)
     org_head_gender: Mapping[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role_stems", frozenset(normalise_role(r) for r in self.person_roles))
+        object.__setattr__(self, "compound_role_stems", frozenset(s for s in self.role_stems if len(s) >= 5))
         object.__setattr__(self, "group_stems", frozenset(normalise_role(g) for g in self.group_nouns if g[0].isupper()))
         heads = {head: gender for gender, words in self.organisation_heads.items() for head in words}
         object.__setattr__(self, "org_head_gender", MappingProxyType(heads))
@@ -271,9 +273,8 @@ class Lexicon:
         stem = normalise_role(word)
         if stem in self.role_stems:
             return True
-        return word[:1].isupper() and any(
-            len(s) >= 5 and stem.endswith(s) and len(stem) > len(s) for s in self.role_stems
-        )
+        # a role stem of 5+ letters that ends the stem after at least one letter
+        return word[:1].isupper() and any(stem[k:] in self.compound_role_stems for k in range(1, len(stem) - 4))
 
     def is_group(self, word: str) -> bool:
         """A noun for a group acting for a state ("Delegation", "Vertretern")."""

@@ -144,6 +144,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
+@lru_cache(maxsize=65536)
 def normalise_role(role: str) -> str:
     """Reduce an inflected role noun to a comparable stem.
 

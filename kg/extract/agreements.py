@@ -64,7 +64,7 @@ def with_states(s: Scope, keys: list[str]) -> list[str]:
 # ------------------------------------------------------------------ nominal agreements
 
 def nominal_agreements(s: Scope) -> None:
-    for tok in s.sent:
+    for tok in s.tokens:
         if is_agree_noun(s.ctx, tok) and not support_verb_for(s, tok, agree=True):
             nominal_agreement(s, tok)
             s.handled_nouns.add(tok.i)
@@ -159,7 +159,7 @@ def is_agree_trigger(s: Scope, tok: Token) -> bool:
 
 
 def verbal_agreements(s: Scope) -> None:
-    for tok in s.sent:
+    for tok in s.tokens:
         if is_agree_trigger(s, tok):
             verbal_agreement(s, tok)
 

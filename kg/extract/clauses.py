@@ -34,9 +34,9 @@ class Clause:
 
 
 def split_clauses(ctx: DocContext, sent: Span) -> list[Clause]:
-    toks = list(sent)
+    toks = ctx.tokens[sent.start:sent.end]
     # (start, subordinate, new main group?)
-    cuts: list[tuple[int, bool, bool]] = [(sent.start, opens_subordinate(ctx, sent, 0), True)]
+    cuts: list[tuple[int, bool, bool]] = [(sent.start, opens_subordinate(ctx, toks, 0), True)]
     for k, tok in enumerate(toks[:-1]):
         if not (tok.text in CLAUSE_BREAKS or (tok.text == "-" and tok.whitespace_)):
             continue
@@ -45,14 +45,14 @@ def split_clauses(ctx: DocContext, sent: Span) -> list[Clause]:
         previous = toks[cuts[-1][0] - sent.start : k]
         if tok.text in MAIN_CLAUSE_BREAKS:
             cuts.append((here, False, True))
-        elif opens_subordinate(ctx, sent, nxt):
+        elif opens_subordinate(ctx, toks, nxt):
             cuts.append((here, True, False))
         elif any(is_speech_verb(ctx, t) for t in previous) and not toks[nxt].is_punct:
             # "sagte über das Treffen, bei möglichen Gesprächen müssten …": reported speech
             cuts.append((here, True, False))
         elif toks[nxt].text[:1].islower() and is_speech_verb(ctx, toks[nxt]):
             cuts.append((here, False, True))  # ", sagte er", ", teilte … mit"
-        elif not cuts[-1][1] and toks[nxt].pos_ not in ("VERB", "AUX") and has_finite(ctx, previous) and has_finite(ctx, toks[nxt : segment_end(sent, nxt)]):
+        elif not cuts[-1][1] and toks[nxt].pos_ not in ("VERB", "AUX") and has_finite(ctx, previous) and has_finite(ctx, toks[nxt : segment_end(toks, nxt)]):
             cuts.append((here, False, True))  # two main clauses joined by a comma
         elif cuts[-1][1] and k > 0 and toks[k - 1].text[:1].islower() and toks[k - 1].is_alpha:
             cuts.append((here, False, False))  # the main clause resumes after a relative clause
@@ -70,18 +70,17 @@ def is_speech_verb(ctx: DocContext, tok: Token) -> bool:
     return tok.lower_ in ctx.lex.speech_verbs or tok.lemma_ in ctx.lex.speech_verbs
 
 
-def segment_end(sent: Span, k: int) -> int:
-    """The index (within the sentence) of the next comma, semicolon or colon from ``k``."""
-    toks = list(sent)
+def segment_end(toks: list[Token], k: int) -> int:
+    """The index (within the sentence ``toks``) of the next comma, semicolon or colon from ``k``."""
     j = k
     while j < len(toks) and toks[j].text not in SEGMENT_BREAKS:
         j += 1
     return j
 
 
-def opens_subordinate(ctx: DocContext, sent: Span, k: int) -> bool:
+def opens_subordinate(ctx: DocContext, toks: list[Token], k: int) -> bool:
+    """Whether the ``k``-th token of the sentence ``toks`` opens a subordinate clause."""
     lex = ctx.lex
-    toks = list(sent)
     if k >= len(toks):
         return False
     first = toks[k]
@@ -92,7 +91,7 @@ def opens_subordinate(ctx: DocContext, sent: Span, k: int) -> bool:
             first, k = toks[1], 1
             word = first.lower_
         if word in lex.subordinators and word not in lex.ambiguous_subordinators:
-            end = segment_end(sent, k)
+            end = segment_end(toks, k)
             return end < len(toks) and verb_final(toks[k:end])
         return False
     word = first.lower_
@@ -105,7 +104,7 @@ def opens_subordinate(ctx: DocContext, sent: Span, k: int) -> bool:
         nxt = toks[k + 1] if k + 1 < len(toks) else None
         if nxt is not None and (nxt.text[:1].isupper() or (nxt.text[:1].islower() and nxt.text.endswith(lex.weak_adjective_endings) and k + 2 < len(toks) and toks[k + 2].text[:1].isupper())):
             return False
-        end = segment_end(sent, k)
+        end = segment_end(toks, k)
         return verb_final(toks[k:end])
     return False
 
@@ -155,14 +154,14 @@ def in_open_question(ctx: DocContext, tok: Token) -> bool:
 
 def later_words(ctx: DocContext, tok: Token, clause: Clause) -> set[str]:
     """The lower-cased words after ``tok`` in its clause (where a separable particle stands)."""
-    return {ctx.doc[i].lower_ for i in range(tok.i + 1, clause.end)}
+    return set(ctx.lower[tok.i + 1:clause.end])
 
 
 def separable(tok: Token, table, later: set[str]) -> bool:
     """A separable verb of ``table`` (verb -> particle) with its particle later in the clause:
     'kamen … zusammen', 'rief … an'."""
     lemma, low = tok.lemma_.lower(), tok.lower_
-    return any((lemma == verb or low == verb) and particle in later for verb, particle in table.items())
+    return table.get(lemma) in later or table.get(low) in later
 
 
 def verb_conjunct(ctx: DocContext, tok: Token, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

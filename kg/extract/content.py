@@ -101,7 +101,7 @@ def list_items_after(ctx: DocContext, sent: Span) -> list[str]:
     """'We agreed to:' followed by list items in the next sentences."""
     items: list[str] = []
     started = False
-    for s in ctx.doc.sents:
+    for s in ctx.sentences:
         if not started:
             started = s.start == sent.start
             continue

@@ -33,7 +33,11 @@ class DocContext:
     def __post_init__(self) -> None:
         doc = self.doc
         self.limits = self.rules.limits
-        self.text = doc.text  # Doc.text is rebuilt on every access
+        # the tokens and their lower-cased words by index, built once: doc[i] builds a new
+        # Token object on each call, and the rules look at every token many times
+        self.tokens: list[Token] = list(doc)
+        self.text = "".join([t.text_with_ws for t in self.tokens])  # Doc.text is rebuilt on every access
+        self.lower: list[str] = [t.lower_ for t in self.tokens]
         self.mentions: list[Span] = list(doc.spans["kg_actors"])
         self.mention_at: dict[int, Span] = {i: m for m in self.mentions for i in range(m.start, m.end)}
         # (start, index) sorted: the mentions of a token range by bisection, not by a scan of
@@ -43,7 +47,9 @@ class DocContext:
         self.place_at: dict[int, Span] = {i: p for p in self.places for i in range(p.start, p.end)}
         self.dates: list[Span] = list(doc.spans["kg_dates"])
         self.sentences: list[Span] = list(doc.sents)
-        self.sentence_starts: list[int] = [s.start_char for s in self.sentences if s.text.strip()]
+        # sentence start token -> its text (Span.text joins the tokens again on each access)
+        self._sentence_texts: dict[int, str] = {s.start: self.text[s.start_char:s.end_char] for s in self.sentences}
+        self.sentence_starts: list[int] = [s.start_char for s in self.sentences if self.sent_text(s).strip()]
         # token index -> its sentence; computing Token.sent each time is slow in spaCy
         self.sent_at: list[Span] = [sent for sent in self.sentences for _ in range(len(sent))]
         self.sent_start_tokens: set[int] = {sent.start for sent in self.sentences}
@@ -56,6 +62,11 @@ class DocContext:
         if found is None:
             found = self._clauses[sent.start] = split_clauses(self, sent)
         return found
+
+    def sent_text(self, sent: Span) -> str:
+        """``sent.text`` of one of the document's sentences, without rebuilding it."""
+        found = self._sentence_texts.get(sent.start)
+        return found if found is not None and sent.end_char - sent.start_char == len(found) else sent.text
 
     def clauses_at(self, tok: Token) -> list[Clause]:
         return self.clauses(self.sent_at[tok.i])
@@ -81,7 +92,7 @@ class DocContext:
         return [self.mentions[k] for k in sorted(found)]
 
     def words_in(self, ranges: list[tuple[int, int]]) -> list[Token]:
-        return [self.doc[i] for a, b in ranges for i in range(a, b)]
+        return [t for a, b in ranges for t in self.tokens[a:b]]
 
     # ------------------------------------------------------------------ actors
     def type_of(self, key: str) -> str:

@@ -59,12 +59,12 @@ def demands(s: Scope, modal: bool = True) -> None:
     ctx, lex = s.ctx, s.ctx.lex
     doc, sent = ctx.doc, s.sent
     done = False
-    for tok in sent:
+    for tok in s.tokens:
         low, lemma = tok.lower_, tok.lemma_.lower()
         clause = clause_of(tok, s.clauses)
         later = later_words(ctx, tok, clause)
-        whole = {doc[i].lower_ for i in range(clause.start, clause.end)}
-        prepositional = (low in lex.demand_prepositional or lemma in lex.demand_prepositional) and bool(whole & lex.demand_prepositions)
+        prepositional = (low in lex.demand_prepositional or lemma in lex.demand_prepositional) and \
+            not lex.demand_prepositions.isdisjoint(ctx.lower[clause.start:clause.end])
         expecting = (low in lex.expect_verbs or lemma in lex.expect_verbs) and any(
             doc[m.start - 1].lower_ in lex.addressee_prepositions for m in ctx.mentions_in([(clause.start, clause.end)]) if m.start > clause.start)
         is_verb = (low in lex.demand_verbs or lemma in lex.demand_verbs or prepositional or expecting or separable(tok, lex.demand_separable, later)) \

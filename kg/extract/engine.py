@@ -50,6 +50,11 @@ class Scope:
     consumed: set[int] = field(default_factory=set)  # token indices of mentions a nominal trigger owns
     handled_nouns: set[int] = field(default_factory=set)  # agreement nouns that are no meeting nouns
 
+    @property
+    def tokens(self) -> list[Token]:
+        """The sentence's tokens (shared Token objects, cheaper to walk than the Span)."""
+        return self.ctx.tokens[self.sent.start:self.sent.end]
+
     def consume(self, members: list[Span]) -> None:
         self.consumed.update(i for m in members for i in range(m.start, m.end))
 
@@ -99,11 +104,11 @@ def extract_document(doc: Doc, registry: Registry, lexicon: Lexicon, rules: Rule
             forms.add(" ".join(m.text.split()))
     disc = Discourse()
     for sent in ctx.sentences:
-        text = sent.text.strip()
+        text = ctx.sent_text(sent).strip()
         if not text or ctx.in_box(sent.start_char):
             continue
         disc.open_sentence(new_paragraph="\n\n" in ctx.text[max(0, sent.start_char - 3) : sent.start_char + 1])
-        scope = Scope(ctx, disc, out, sent, ctx.clauses(sent), evidence_of(sent))
+        scope = Scope(ctx, disc, out, sent, ctx.clauses(sent), evidence_of(sent, ctx.sent_text(sent)))
         if not text.rstrip("“”\"»« )").endswith("?"):
             extract_sentence(scope)
         note_speaker(scope)

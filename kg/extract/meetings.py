@@ -82,7 +82,7 @@ def add_meeting(s: Scope, rule_id: str, keys: list[str], tok: Token, trigger: st
 def nominal_calls(s: Scope) -> None:
     """call.noun: 'im Telefonat zwischen Macron und Selenskyj'."""
     ctx = s.ctx
-    for tok in s.sent:
+    for tok in s.tokens:
         if tok.text not in ctx.lex.phone_nouns:
             continue
         members, _ = phrase_actors(ctx, tok, s.sent)
@@ -94,7 +94,7 @@ def nominal_calls(s: Scope) -> None:
 def verbal_calls(s: Scope) -> None:
     """call.verb: 'telefonierte mit', 'rief … an' and the actors of the clause."""
     ctx, lex = s.ctx, s.ctx.lex
-    for tok in s.sent:
+    for tok in s.tokens:
         clause = clause_of(tok, s.clauses)
         if not (tok.lower_ in lex.phone_verbs or tok.lemma_ in lex.phone_verbs or separable(tok, lex.phone_separable, later_words(ctx, tok, clause))):
             continue
@@ -122,7 +122,7 @@ def support_verb_for(s: Scope, noun: Token, agree: bool = False) -> bool:
 
 
 def nominal_meetings(s: Scope) -> None:
-    for tok in s.sent:
+    for tok in s.tokens:
         if is_meet_noun(s.ctx, tok) and tok.i not in s.handled_nouns and not support_verb_for(s, tok):
             nominal_meeting(s, tok)
 
@@ -269,7 +269,7 @@ def meet_verb_kind(s: Scope, tok: Token) -> str | None:
 
 
 def verbal_meetings(s: Scope) -> None:
-    for tok in s.sent:
+    for tok in s.tokens:
         kind = meet_verb_kind(s, tok)
         if kind:
             verbal_meeting(s, tok, kind)
@@ -313,7 +313,7 @@ def english_phrase_meetings(s: Scope) -> None:
     """meet.en.phrase: 'X and Y held talks', 'attended a meeting'."""
     ctx = s.ctx
     for phrase in ctx.lex.meet_english_phrases:
-        idx = find_phrase(s.sent, phrase)
+        idx = find_phrase(ctx, s.sent, phrase)
         if idx is None:
             continue
         before = [m for m in ctx.sent_mentions(s.sent) if m.end <= idx and m.start not in s.consumed and not is_genitive_attribute(ctx, m)]

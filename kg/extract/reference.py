@@ -125,7 +125,7 @@ def collective_subject(ctx: DocContext, sent: Span, tok: Token) -> str | None:
     """'beide Seiten', 'die Nachbarn', 'Sie' as the subject of the trigger ``tok``."""
     doc, lex, limits = ctx.doc, ctx.lex, ctx.limits
     for phrase in lex.collective_pronouns:
-        idx = find_phrase(sent, phrase)
+        idx = find_phrase(ctx, sent, phrase)
         if idx is not None and idx < tok.i + limits["collective_phrase_window"]:
             return " ".join(phrase).lower()
     for t in sent:
@@ -182,9 +182,9 @@ def context_parties(ctx: DocContext, out: Extraction, before_offset: int, place:
     return []
 
 
-def find_phrase(sent: Span, phrase: tuple[str, ...]) -> int | None:
+def find_phrase(ctx: DocContext, sent: Span, phrase: tuple[str, ...]) -> int | None:
     """The token index where the words of ``phrase`` occur in ``sent`` (case-insensitive)."""
-    toks = [t.lower_ for t in sent]
+    toks = ctx.lower[sent.start:sent.end]
     n = len(phrase)
     low = [p.lower() for p in phrase]
     for k in range(len(toks) - n + 1):

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from kg.extract.context import DocContext
 
 
-def evidence_of(sent: Span) -> Evidence:
-    text = sent.text
+def evidence_of(sent: Span, text: str | None = None) -> Evidence:
+    """The evidence of a sentence (``text``: its text when the caller has it already)."""
+    text = sent.text if text is None else text
     lead = len(text) - len(text.lstrip())
     stripped = text.strip()
     start = sent.start_char + lead
@@ -87,7 +88,7 @@ def opening(ctx: DocContext) -> list[Span]:
     for x in ctx.sentences:  # stops early: a long document's sentences are not all read
         if len(found) == ctx.limits["lead_sentences"]:
             break
-        if x.text.strip() and not ctx.in_box(x.start_char):
+        if ctx.sent_text(x).strip() and not ctx.in_box(x.start_char):
             found.append(x)
     return found
 

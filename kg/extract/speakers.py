@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def note_speaker(s: Scope) -> None:
     """Remember who spoke in this sentence, for indirect speech in the next ones."""
     ctx = s.ctx
-    for t in s.sent:
+    for t in s.tokens:
         if is_speech_verb(ctx, t):
             clause = clause_of(t, s.clauses)
             own = [m for m in ctx.mentions_in(clause.range()) if not is_genitive_attribute(ctx, m)]
@@ -74,8 +74,8 @@ def speaker(s: Scope, modal_clause: Clause) -> str | None:
     belongs to the speaker of the sentence before."""
     ctx = s.ctx
     inside = range(modal_clause.start, modal_clause.end)
-    speech_tokens = [t for t in s.sent if is_speech_verb(ctx, t) and not (t.i in inside and t.i > modal_clause.start + 1)]
-    if any(t.lower_ in ctx.lex.impersonal_speech for t in s.sent) or not speech_tokens:
+    speech_tokens = [t for t in s.tokens if is_speech_verb(ctx, t) and not (t.i in inside and t.i > modal_clause.start + 1)]
+    if any(t.lower_ in ctx.lex.impersonal_speech for t in s.tokens) or not speech_tokens:
         source = attributed_source(ctx, s.sent)
         if source is None and reported_speech(ctx, modal_clause) and s.disc.speaker is not None:
             return s.disc.speaker

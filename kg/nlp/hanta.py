@@ -39,7 +39,7 @@ class FastHanoverTagger(_hanta.HanoverTagger):
         self._beginnings: frozenset[str] = frozenset()
         self._heads: dict[int, list[float]] = {}
         self._reachable_followers: dict[tuple, list] = {}
-        self._rank: dict[tuple, dict[int, int]] = {}
+        self._rank: dict[int, int] | None = None
 
     # ------------------------------------------------------------------ morphemes
 
@@ -234,10 +234,11 @@ class FastHanoverTagger(_hanta.HanoverTagger):
     def _tag_word(self, word, cutoff=5, casesensitive=True, conditional=False):
         if cutoff != 5 or not conditional:
             return super()._tag_word(word, cutoff, casesensitive, conditional)
-        return list(self._word_emissions(word, casesensitive).items())
+        return list(self._word_emissions(word, casesensitive)[0].items())
 
-    def _word_emissions(self, word: str, casesensitive: bool) -> dict[int, float]:
-        """HanTa's conditional tag probabilities of a word in a sentence, computed once."""
+    def _word_emissions(self, word: str, casesensitive: bool) -> tuple[dict[int, float], list[tuple[int, float]]]:
+        """HanTa's conditional tag probabilities of a word in a sentence, computed once; also
+        as (tag, log p) pairs in the order HanTa's sentence search visits tags."""
         upcase = casesensitive and word[0].isupper()
         normal = self.normalize(word)
         key = (normal, casesensitive, upcase)
@@ -257,24 +258,51 @@ class FastHanoverTagger(_hanta.HanoverTagger):
         if not cached and p_w_tags:
             limit = p_w_tags[0][1] - 5
             p_w_tags = [(tag, p) for (tag, p) in p_w_tags if p >= limit]
-        found = dict(p_w_tags)
+        probs = dict(p_w_tags)
+        rank = self._tag_rank()
+        ordered = sorted(((c, p) for c, p in probs.items() if c in rank and c != END), key=lambda cp: rank[cp[0]])
+        found = (probs, ordered)
         if len(self._emissions) >= self.word_cache:
             self._emissions.clear()  # bounded memory on big corpora
         self._emissions[key] = found
         return found
 
-    def _order(self, state) -> dict[int, int]:
-        """The position of each tag among the followers of ``state`` (HanTa's visiting order)."""
-        rank = self._rank.get(state)
-        if rank is None:
-            rank = self._rank[state] = {c: n for n, c in enumerate(self.LP_trans_word[state])}
-        return rank
+    def _tag_rank(self) -> dict[int, int]:
+        """One order of all tags that agrees with the order of the followers of every state,
+        which is the order HanTa's sentence search visits them in (its model has one; a
+        model without one would be refused here, not tagged differently)."""
+        if self._rank is None:
+            follows: dict[int, set[int]] = {}
+            for followers in self.LP_trans_word.values():
+                keys = list(followers)
+                for a in keys:
+                    follows.setdefault(a, set())
+                for a, b in zip(keys, keys[1:]):
+                    follows[a].add(b)
+            indegree = {t: 0 for t in follows}
+            for later in follows.values():
+                for b in later:
+                    indegree[b] += 1
+            ready = sorted(t for t, n in indegree.items() if n == 0)
+            rank: dict[int, int] = {}
+            while ready:
+                t = ready.pop(0)
+                rank[t] = len(rank)
+                for b in sorted(follows[t]):
+                    indegree[b] -= 1
+                    if indegree[b] == 0:
+                        ready.append(b)
+            if len(rank) != len(follows) or any(
+                    [rank[c] for c in followers] != sorted(rank[c] for c in followers) for followers in self.LP_trans_word.values()):
+                raise ValueError("HanTa model: the followers of its states are in no common order")
+            self._rank = rank
+        return self._rank
 
     def tag_sent_viterbi(self, sent, casesensitive=True):
         table: list[dict] = []
         backpointer: list[dict] = []
         for i, w in enumerate(sent):
-            wprobs = self._word_emissions(w, casesensitive and i > 0)
+            wprobs, ordered = self._word_emissions(w, casesensitive and i > 0)
             if len(wprobs) == 1 and UNKNOWN in wprobs:
                 wprobs = {}
             row: dict = {}
@@ -287,9 +315,7 @@ class FastHanoverTagger(_hanta.HanoverTagger):
                     continue
                 lp_t = self.LP_trans_word[state]
                 if wprobs:
-                    rank = self._order(state)
-                    candidates = sorted((c for c in wprobs if c in rank and c != END), key=rank.__getitem__)
-                    steps = [(c, lp_t[c], wprobs[c]) for c in candidates]
+                    steps = [(c, lp_t[c], lpwc) for c, lpwc in ordered if c in lp_t]
                 else:  # a word HanTa cannot analyse may have any tag
                     steps = [(c, lp_tc, 0) for c, lp_tc in lp_t.items() if c != END]
                 for c, lp_tc, lpwc in steps:
