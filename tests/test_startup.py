@@ -1,0 +1,48 @@
+"""Commands that do not extract start without the NLP stack (spaCy, thinc, HanTa)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+FIXTURE = Path(__file__).parent / "fixtures" / "query_sample.trig"
+
+# every command in one fresh interpreter, in this order: the first one that imports the
+# NLP stack is the one named in the failure
+PROBE = """
+import json, sys
+from kg.cli import app
+heavy = ("spacy", "thinc", "HanTa")
+report = []
+for args in json.loads(sys.argv[1]):
+    try:
+        app(args, standalone_mode=False)
+    except SystemExit:
+        pass
+    except Exception as exc:  # a command failing is fine here (no server): imports are the point
+        pass
+    report.append([args[0], [m for m in heavy if m in sys.modules]])
+print(json.dumps(report))
+"""
+
+
+def test_commands_that_do_not_extract_load_no_nlp(tmp_path: Path) -> None:
+    graph = str(FIXTURE)
+    commands = [
+        ["query", "meetings", "--data", graph, "--format", "csv"],
+        ["queries"],
+        ["show", "Lawrow", "--data", graph],
+        ["timeline", "--data", graph],
+        ["stats", graph],
+        ["validate", graph],
+        ["viz", graph, "--out", str(tmp_path / "network.html")],
+        ["registry", "--out", str(tmp_path / "registry.ttl")],
+        ["push", graph, "--endpoint", "http://127.0.0.1:9", "--timeout", "1"],
+        ["pull", "--endpoint", "http://127.0.0.1:9", "--graph", "urn:x:g", "--out", str(tmp_path / "p.nq"), "--timeout", "1"],
+    ]
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(commands)], capture_output=True, text=True, timeout=300)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [name for name, _ in report] == [c[0] for c in commands]
+    assert all(not loaded for _, loaded in report), report
+    assert (tmp_path / "network.html").exists()  # the commands really ran
