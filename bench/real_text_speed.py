@@ -91,6 +91,9 @@ class Timed:
         self.seconds[self.name] += time.perf_counter() - t0
         return doc
 
+    def __getattr__(self, name: str):  # memory_zone and the rest of the wrapped object
+        return getattr(self.proc, name)
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()

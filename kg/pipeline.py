@@ -21,6 +21,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,8 @@ class BuildResult:
 
 #: how much of a long document's beginning is read for its news date and place
 OPENING_CHARS = 4000
+#: documents per spaCy memory zone (see Extractor.results)
+ZONE_DOCUMENTS = 1000
 
 
 class Extractor:
@@ -74,8 +77,25 @@ class Extractor:
         self.registry = load_registry(registry_path)
         self.nlp = build_pipeline(registry_path=registry_path, spacy_model=spacy_model,
                                   lexicon_path=lexicon_path, rules_path=rules_path)
+        self._zone: ExitStack | None = None  # the memory zone of documents extracted one by one
+        self._zone_documents = 0
 
     def results(self, cleaned: Iterable[CleanDocument], batch_size: int = 16) -> Iterator[DocumentResult]:
+        # spaCy keeps every new word form (vocabulary, tokenizer cache) for good; in a memory
+        # zone per group of documents the forms of that group are dropped after it, so a
+        # worker's memory stays flat over a corpus of distinct text
+        self._close_zone()
+        cleaned = iter(cleaned)
+        while group := list(itertools.islice(cleaned, ZONE_DOCUMENTS)):
+            with self.nlp.memory_zone():
+                yield from self._results(group, batch_size)
+
+    def _close_zone(self) -> None:
+        if self._zone is not None:
+            self._zone.close()
+            self._zone, self._zone_documents = None, 0
+
+    def _results(self, cleaned: Iterable[CleanDocument], batch_size: int) -> Iterator[DocumentResult]:
         # a long document goes through in pieces (kg.pieces); an article is one piece
         docs = ((self._doc(clean, start, end, lead), (clean, start, end == len(clean.text)))
                 for clean in cleaned for lead, spans in [self._lead(clean)] for start, end in spans)
@@ -105,7 +125,15 @@ class Extractor:
         return doc
 
     def document(self, clean: CleanDocument) -> DocumentResult:
-        return next(self.results([clean]))
+        """One document (a worker's task): documents extracted one by one share a memory zone,
+        renewed every ZONE_DOCUMENTS documents (no Doc outlives the call)."""
+        if self._zone is None or self._zone_documents >= ZONE_DOCUMENTS:
+            self._close_zone()
+            self._zone = ExitStack()
+            self._zone.enter_context(self.nlp.memory_zone())
+        self._zone_documents += 1
+        [result] = self._results([clean], 1)
+        return result
 
     def extraction(self, text: str, date: str | None = None) -> Extraction:
         """What the rules find in a string, before kg.resolve merges and completes it."""

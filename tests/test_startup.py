@@ -46,3 +46,33 @@ def test_commands_that_do_not_extract_load_no_nlp(tmp_path: Path) -> None:
     assert [name for name, _ in report] == [c[0] for c in commands]
     assert all(not loaded for _, loaded in report), report
     assert (tmp_path / "network.html").exists()  # the commands really ran
+
+
+# the actors are in the registry; the places and the other names are invented, so none of
+# these words is in spaCy's vocabulary before the test
+ZONE_TEXTS = [
+    "Sergej Lawrow traf am Montag in Belvask seinen Amtskollegen Marco Rubio. Auch Elda Tramsik war dabei.",
+    "Russland und die Ukraine vereinbarten in Fabbrosa eine Waffenruhe für die Region Quorvanien.",
+    "Die Ukraine forderte am Dienstag den Abzug der russischen Truppen aus Mirelsk.",
+    "Emmanuel Macron telefonierte mit Wolodymyr Selenskyj über die Gespräche in Belvask.",
+    "Frankreich und Deutschland unterzeichneten in Fabbrosa ein Abkommen über Grenzkontrollen in Ostrovenien.",
+]
+
+
+def test_memory_zones_drop_new_words_and_change_no_result(extractor, monkeypatch) -> None:
+    import kg.pipeline
+    from kg.clean import clean_document
+    from kg.model import SourceDocument
+
+    monkeypatch.setattr(kg.pipeline, "ZONE_DOCUMENTS", 2)  # several zones over five documents
+    docs = [clean_document(SourceDocument(f"zone-{n}", text, date="2025-03-03")) for n, text in enumerate(ZONE_TEXTS)]
+    list(extractor.results([]))  # closes a zone that earlier single-document calls left open
+    strings = extractor.nlp.vocab.strings
+    before = len(strings)
+    together = list(extractor.results(docs))
+    assert len(strings) == before  # every word form the five documents added is gone again
+    assert "Quorvanien" not in strings
+    one_by_one = [extractor.document(d) for d in docs]
+    list(extractor.results([]))
+    assert together == one_by_one
+    assert any(r.meetings for r in together) and any(r.agreements for r in together)
