@@ -152,16 +152,39 @@ def in_open_question(ctx: DocContext, tok: Token) -> bool:
     return False
 
 
-def later_words(ctx: DocContext, tok: Token, clause: Clause) -> set[str]:
-    """The lower-cased words after ``tok`` in its clause (where a separable particle stands)."""
-    return set(ctx.lower[tok.i + 1:clause.end])
+class LaterWords:
+    """The lower-cased words after a token in its clause (where a separable particle stands),
+    collected on first use: most tokens are no verb that needs them."""
+
+    __slots__ = ("_lower", "_start", "_end", "_words")
+
+    def __init__(self, lower: list[str], start: int, end: int):
+        self._lower, self._start, self._end = lower, start, end
+        self._words: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        if self._words is None:
+            self._words = set(self._lower[self._start:self._end])
+        return self._words
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words
+
+    def __and__(self, other) -> set[str]:
+        return self.words & other
 
 
-def separable(tok: Token, table, later: set[str]) -> bool:
+def later_words(ctx: DocContext, tok: Token, clause: Clause) -> LaterWords:
+    """The lower-cased words after ``tok`` in its clause."""
+    return LaterWords(ctx.lower, tok.i + 1, clause.end)
+
+
+def separable(tok: Token, table, later: LaterWords | set[str]) -> bool:
     """A separable verb of ``table`` (verb -> particle) with its particle later in the clause:
     'kamen … zusammen', 'rief … an'."""
-    lemma, low = tok.lemma_.lower(), tok.lower_
-    return table.get(lemma) in later or table.get(low) in later
+    by_lemma, by_word = table.get(tok.lemma_.lower()), table.get(tok.lower_)
+    return (by_lemma is not None and by_lemma in later) or (by_word is not None and by_word in later)
 
 
 def verb_conjunct(ctx: DocContext, tok: Token, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

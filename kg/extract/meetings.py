@@ -227,7 +227,6 @@ def meet_verb_kind(s: Scope, tok: Token) -> str | None:
     if tok.tag_ == "ADJA":
         return None  # an attributive participle: "die getroffene Abmachung"
     clause = clause_of(tok, s.clauses)
-    words = ctx.words_in(clause.range())
     later = later_words(ctx, tok, clause)
     if separable(tok, lex.participate_separable, later):
         return PARTICIPATION
@@ -246,7 +245,7 @@ def meet_verb_kind(s: Scope, tok: Token) -> str | None:
         return PARTICIPATION
     if lemma in lex.talk_verbs:
         # talking in person: "sprach am Rande des Gipfels mit X"
-        in_person = bool({w.lower_ for w in words} & lex.sideline_words) or any(
+        in_person = not lex.sideline_words.isdisjoint(ctx.lower[clause.start:clause.end]) or any(
             p.start > tok.i and any(c.start <= p.start < c.end for c in s.clauses)
             for p in ctx.places if ctx.sent_at[p.start].start == s.sent.start
         )
@@ -257,11 +256,11 @@ def meet_verb_kind(s: Scope, tok: Token) -> str | None:
     if low in lex.meet_english and (bool(later & lex.comitative_prepositions) or low in lex.meet_english_hosting):
         return MEET_VERB
     if low in lex.meet_support_verbs or lemma in lex.meet_support_verbs:
-        if any(is_meet_noun(ctx, w) for w in words if w.i != tok.i):
+        if any(is_meet_noun(ctx, w) for w in ctx.words_in(clause.range()) if w.i != tok.i):
             return MEET_VERB
     if low in lex.participate_verbs or lemma in lex.participate_verbs:
         if lemma in lex.membership_verbs or low in lex.membership_verbs:
-            return PARTICIPATION if any(w.lower_.endswith(lex.delegation_heads) for w in words) else None
+            return PARTICIPATION if any(w.endswith(lex.delegation_heads) for w in ctx.lower[clause.start:clause.end]) else None
         return PARTICIPATION
     if low in lex.participate_english and later & lex.english_agent_prepositions:
         return PARTICIPATION

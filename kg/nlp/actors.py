@@ -63,6 +63,7 @@ class ActorAnnotator(NewActorRules):
         self.first_names = first_names(registry)
         self._taken_key: dict[int, str] = {}  # token -> actor key, during one call
         self._on: str | None = None  # the publication date of the Doc being annotated
+        self._tokens: list = []  # the tokens of the Doc being annotated
         prefixes = "|".join(re.escape(p) for p in lexicon.arabic_name_prefixes)
         self._arabic_name = re.compile(rf"(?:{prefixes})-[A-ZÄÖÜ][\w\-]+")
         for form in forms:
@@ -107,6 +108,7 @@ class ActorAnnotator(NewActorRules):
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
         self._on = doc._.kg_published  # offices are read at the publication date
+        self._tokens = list(doc)  # the passes below share these (iterating a Doc makes new Tokens)
         for match_id, start, end in self.matcher(doc):
             form = doc.vocab.strings[match_id]
             key, kind = self.forms[form]
@@ -129,7 +131,7 @@ class ActorAnnotator(NewActorRules):
         spans.extend(self._statistical_entities(doc, spans))
         taken = {i for s in spans for i in range(s.start, s.end)}
         # news agencies are sources: their names make no new actor ("Ria Nowosti")
-        taken |= {i for i, tok in enumerate(doc) if tok.text in self.lex.news_agencies}
+        taken |= {i for i, tok in enumerate(self._tokens) if tok.text in self.lex.news_agencies}
         self._taken_key = {i: s.kb_id_ for s in spans for i in range(s.start, s.end)}
         new_actors: dict[str, NewActor] = {}
         for span in spans:
@@ -144,13 +146,14 @@ class ActorAnnotator(NewActorRules):
         doc.spans["kg_actors"] = sorted(actors, key=lambda s: s.start)
         doc.spans["kg_places"] = sorted(places, key=lambda s: s.start)
         doc._.kg_new_actors = new_actors
+        self._tokens, self._taken_key = [], {}  # no Doc outlives its call (memory zones)
         return doc
 
     def _unseen_places(self, doc: Doc, taken: set[int]) -> list[Span]:
         """'in Kasan', 'in Rio de Janeiro', 'südlich von San Francisco': a name the registry
         does not know after a locative preposition is a place (its key comes from its text)."""
         out = []
-        for i, tok in enumerate(doc[:-1]):
+        for i, tok in enumerate(self._tokens[:-1]):
             if tok.text not in self.lex.unseen_place_prepositions:
                 continue
             j = i + 1
@@ -194,7 +197,7 @@ class ActorAnnotator(NewActorRules):
     def _collectives(self, doc: Doc) -> list[Span]:
         """'die russische Seite', 'US-Vertretern', 'US- und russische Beamte' -> the state."""
         out: list[Span] = []
-        for i, tok in enumerate(doc):
+        for i, tok in enumerate(self._tokens):
             text = tok.text
             if "-" in text and not text.endswith("-"):
                 head = text.rsplit("-", 1)[1]

@@ -92,7 +92,7 @@ class NewActorRules:
         - later mentions by surname resolve to the same person.
         """
         out: list[Span] = []
-        for i, tok in enumerate(doc):
+        for i, tok in enumerate(self._tokens):
             if i in taken:
                 continue
             text = tok.text
@@ -129,7 +129,7 @@ class NewActorRules:
                     out.append(self._mention(doc, start, i + 1, holders[0], "role"))
         out.extend(self._unknown_organisations(doc, taken, new_actors))
         # a first name the lexicon knows, followed by a name: "Nigel Gould-Davies"
-        for i, tok in enumerate(doc):
+        for i, tok in enumerate(self._tokens):
             if i in taken or tok.text not in self.first_names or i + 1 >= len(doc):
                 continue
             end = self._name_end(doc, i, taken)
@@ -137,7 +137,7 @@ class NewActorRules:
                 out.append(self._new_person(doc, i, end, None, None, new_actors, taken))
         # "Der Kanzler pochte …": the last person mentioned before who holds that role
         persons_so_far = sorted(out + [sp for sp in known if sp.label_ == "Person"], key=lambda sp: sp.start)
-        for i, tok in enumerate(doc):
+        for i, tok in enumerate(self._tokens):
             if i in taken or i == 0 or doc[i - 1].lower_ not in self.lex.definite_role_articles or not self.lex.is_role(tok.text):
                 continue
             if plural_role(doc, i, self.lex):
@@ -156,7 +156,7 @@ class NewActorRules:
                 taken.update((i - 1, i))
         # "Der Amerikaner sagte …": the last person of that nationality mentioned before
         persons_so_far = sorted(out, key=lambda sp: sp.start)
-        for i, tok in enumerate(doc):
+        for i, tok in enumerate(self._tokens):
             state = self.demonyms.get(tok.text)
             if not state or i in taken or i == 0 or doc[i - 1].lower_ not in self.lex.demonym_articles:
                 continue
@@ -170,7 +170,7 @@ class NewActorRules:
         # later mentions of a new person by surname ("Stubb", "Stubbs")
         surnames = {a.label.split()[-1]: k for k, a in new_actors.items() if a.type == "Person" and len(a.label.split()) >= 2}
         covered = {i for s in out for i in range(s.start, s.end)} | taken
-        for i, tok in enumerate(doc):
+        for i, tok in enumerate(self._tokens):
             key = surnames.get(tok.text) or (surnames.get(tok.text[:-1]) if tok.text.endswith("s") else None)
             if key and i not in covered:
                 span = self._mention(doc, i, i + 1, key, "new")
@@ -184,7 +184,7 @@ class NewActorRules:
         Entwicklungsbank', 'des Internationalen Währungsfonds' -> a new organisation whose
         label is the nominative ('Internationaler Währungsfonds')."""
         out = []
-        for i, tok in enumerate(doc):
+        for i, tok in enumerate(self._tokens):
             if i in taken or not tok.text[:1].isupper() or tok.pos_ not in ("NOUN", "PROPN"):
                 continue
             low = tok.lower_
