@@ -91,8 +91,8 @@ class Timed:
         self.seconds[self.name] += time.perf_counter() - t0
         return doc
 
-    def __getattr__(self, name: str):  # memory_zone and the rest of the wrapped object
-        return getattr(self.proc, name)
+    def memory_zone(self, mem):  # spaCy enters the memory zones of the tokenizer and components
+        return self.proc.memory_zone(mem)
 
 
 def main() -> None:

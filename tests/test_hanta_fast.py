@@ -66,3 +66,16 @@ def test_word_cache_is_bounded():
     fast = FastHanoverTagger(MODEL, word_cache=3)
     fast.tag_sent(["Sie", "trafen", "sich", "am", "Montag", "in", "Genf", "."], taglevel=0)
     assert len(fast._emissions) <= 3
+
+
+def test_morphology_on_a_doc_of_another_vocabulary(extractor):
+    import spacy
+    from spacy.tokens import Doc
+
+    morph = extractor.nlp.get_pipe("kg_morph")
+    words = ["Die", "Minister", "unterzeichneten", "in", "Genf", "ein", "Abkommen", "."]
+    starts = [True] + [False] * (len(words) - 1)
+    own = morph(Doc(extractor.nlp.vocab, words=words, sent_starts=starts))
+    other = morph(Doc(spacy.blank("de").vocab, words=words, sent_starts=starts))
+    assert [(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in other] == [(t.tag_, t.pos_, str(t.morph), t.lemma_) for t in own]
+    assert other[2].lemma_ == "unterzeichnen" and other[2].tag_ == "VVFIN" and other[4].pos_ == "PROPN"

@@ -9,7 +9,9 @@ add the same floats in the same order, so tags and lemmas are identical
 (tests/test_hanta_fast.py compares both on real sentences), but they
 
 - skip the morpheme/tag pairs that can have no probability instead of computing minus
-  infinity for each (a closed-class tag only matches morphemes up to its longest one);
+  infinity for each: known morphemes are found through one index of all of them (a walk
+  stops where no morpheme begins), and an open-class tag's guess reads the ending's
+  probability once per word and end;
 - look up a word's tag probabilities once per run (``word_cache`` entries, bounded) instead
   of once per occurrence;
 - in the sentence Viterbi visit only the tags a word can have, not every tag that may follow.
@@ -32,7 +34,8 @@ class FastHanoverTagger(_hanta.HanoverTagger):
     def __init__(self, filename: str, word_cache: int = 50_000):
         super().__init__(filename)
         self.word_cache = word_cache
-        self._emissions: dict[tuple[str, bool, bool], dict[int, float]] = {}
+        # (word, case-sensitive?, capitalised?) -> tag probabilities, and as HanTa visits them
+        self._emissions: dict[tuple[str, bool, bool], tuple[dict[int, float], list[tuple[int, float]]]] = {}
         # tags whose unseen morphemes get a guessed probability (open classes)
         self._guessable = frozenset(t for t in self.LP_m_t if t in self.LP_hapax_t and t in self.LP_s_t)
         self._morphemes: dict[str, list[tuple[int, float]]] | None = None

@@ -61,14 +61,8 @@ class HanTaMorphology:
         self.lookup = _lemma_lookup_table() if lookup_lemmas else None
         self._sentences: dict[tuple[str, ...], list[str]] = {}
         self._lemmas: dict[tuple[str, str], str] = {}
-        strings, morphology = nlp.vocab.strings, nlp.vocab.morphology
-        # HanTa tag -> (TAG, POS, MORPH) array values, and whether HanTa lemmatises the tag
-        self._values: dict[str, tuple[int, int, int, bool]] = {}
-        for tag, (stts, upos, feats) in _HANTA_TAGS.items():
-            self._values[tag] = (strings.add(stts), UPOS_IDS[upos], morphology.add(feats) if feats else 0,
-                                 upos not in ("PUNCT", "NUM", "PROPN"))
-        self._space = UPOS_IDS["SPACE"]
-        self._strings = strings
+        self._vocab = nlp.vocab
+        self._values = _tag_values(nlp.vocab)
 
     def _tags(self, words: tuple[str, ...]) -> list[str]:
         tags = self._sentences.get(words)
@@ -97,10 +91,12 @@ class HanTaMorphology:
         n = len(words)
         if not n:
             return doc
-        current = doc.to_array([TAG, POS, MORPH, LEMMA])
-        values = numpy.array(current, dtype=numpy.uint64)
+        values = numpy.array(doc.to_array([TAG, POS, MORPH, LEMMA]), dtype=numpy.uint64)
         starts = [i for i, s in enumerate(doc.to_array([SENT_START]).tolist()) if s == 1 or i == 0] + [n]
-        add = self._strings.add
+        # the ids are those of the Doc's vocabulary (the pipeline's own, unless a caller made
+        # the Doc with another)
+        tag_values = self._values if doc.vocab is self._vocab else _tag_values(doc.vocab)
+        add = doc.vocab.strings.add
         lookup = self.lookup
         for a, b in zip(starts, starts[1:]):
             index = [i for i in range(a, b) if not words[i].isspace()]
@@ -108,7 +104,7 @@ class HanTaMorphology:
                 continue
             tags = self._tags(tuple(words[i] for i in index))
             for i, tag in zip(index, tags):
-                known = self._values.get(tag)
+                known = tag_values.get(tag)
                 if known is None:  # a tag outside the table keeps its name, POS X (not kept:
                     known = (add(tag), UPOS_IDS["X"], 0, True)  # the string lives in this Doc's memory zone)
                 tag_id, pos_id, morph_id, lemmatise = known
@@ -123,11 +119,18 @@ class HanTaMorphology:
                     row[3] = add(lookup.get(words[i], words[i]))
         for i, word in enumerate(words):
             if word.isspace():
-                values[i][1] = self._space
+                values[i][1] = UPOS_IDS["SPACE"]
                 if lookup is not None:
                     values[i][3] = add(lookup.get(word, word))
         doc.from_array([TAG, POS, MORPH, LEMMA], values)
         return doc
+
+
+def _tag_values(vocab) -> dict[str, tuple[int, int, int, bool]]:
+    """HanTa tag -> (TAG, POS, MORPH) array values in ``vocab``, and whether HanTa lemmatises it."""
+    return {tag: (vocab.strings.add(stts), UPOS_IDS[upos], vocab.morphology.add(feats) if feats else 0,
+                  upos not in ("PUNCT", "NUM", "PROPN"))
+            for tag, (stts, upos, feats) in _HANTA_TAGS.items()}
 
 
 def _lemma_lookup_table() -> dict[str, str]:
