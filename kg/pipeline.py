@@ -79,16 +79,24 @@ class Extractor:
                                   lexicon_path=lexicon_path, rules_path=rules_path)
         self._zone: ExitStack | None = None  # the memory zone of documents extracted one by one
         self._zone_documents = 0
+        self._in_group_zone = False  # results() is inside a zone (zones must not nest)
 
     def results(self, cleaned: Iterable[CleanDocument], batch_size: int = 16) -> Iterator[DocumentResult]:
         # spaCy keeps every new word form (vocabulary, tokenizer cache) for good; in a memory
         # zone per group of documents the forms of that group are dropped after it, so a
         # worker's memory stays flat over a corpus of distinct text
+        if self._in_group_zone:  # called while another results() runs: inside its zone
+            yield from self._results(cleaned, batch_size)
+            return
         self._close_zone()
         cleaned = iter(cleaned)
         while group := list(itertools.islice(cleaned, ZONE_DOCUMENTS)):
-            with self.nlp.memory_zone():
-                yield from self._results(group, batch_size)
+            self._in_group_zone = True
+            try:
+                with self.nlp.memory_zone():
+                    yield from self._results(group, batch_size)
+            finally:
+                self._in_group_zone = False
 
     def _close_zone(self) -> None:
         if self._zone is not None:
@@ -127,6 +135,9 @@ class Extractor:
     def document(self, clean: CleanDocument) -> DocumentResult:
         """One document (a worker's task): documents extracted one by one share a memory zone,
         renewed every ZONE_DOCUMENTS documents (no Doc outlives the call)."""
+        if self._in_group_zone:  # called while results() runs: inside its zone
+            [result] = self._results([clean], 1)
+            return result
         if self._zone is None or self._zone_documents >= ZONE_DOCUMENTS:
             self._close_zone()
             self._zone = ExitStack()

@@ -76,3 +76,15 @@ def test_memory_zones_drop_new_words_and_change_no_result(extractor, monkeypatch
     list(extractor.results([]))
     assert together == one_by_one
     assert any(r.meetings for r in together) and any(r.agreements for r in together)
+
+
+def test_a_document_extracted_while_a_build_streams_nests_no_memory_zone(extractor) -> None:
+    from kg.clean import clean_document
+    from kg.model import SourceDocument
+
+    docs = [clean_document(SourceDocument(f"nest-{n}", text, date="2025-03-03")) for n, text in enumerate(ZONE_TEXTS)]
+    streamed = []
+    for result in extractor.results(docs[:3]):
+        streamed.append(result)
+        assert extractor.document(docs[3]) == extractor.document(docs[3])  # no nested zone opened
+    assert len(streamed) == 3 and streamed[0].meetings
