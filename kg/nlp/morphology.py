@@ -105,8 +105,8 @@ class HanTaMorphology:
             tags = self._tags(tuple(words[i] for i in index))
             for i, tag in zip(index, tags):
                 known = tag_values.get(tag)
-                if known is None:  # a tag outside the table keeps its name, POS X (not kept:
-                    known = (add(tag), UPOS_IDS["X"], 0, True)  # the string lives in this Doc's memory zone)
+                if known is None:  # a tag outside the table keeps its name, POS X; not remembered,
+                    known = (add(tag), UPOS_IDS["X"], 0, True)  # as its string may live in a memory zone
                 tag_id, pos_id, morph_id, lemmatise = known
                 row = values[i]
                 row[0], row[1] = tag_id, pos_id
