@@ -107,8 +107,9 @@ class Manifest:
                 tmp.unlink(missing_ok=True)
             raise StoreError(f"{self.path}: cannot save the build manifest ({exc.strerror or exc})") from None
 
-    def check(self, store: ox.Store) -> Repair:
-        """Drop every entry the store does not bear out, and every graph no entry claims.
+    def check(self, store: ox.Store, keep: set[str] = frozenset()) -> Repair:
+        """Drop every entry the store does not bear out, and every graph no entry claims
+        (except the graphs in ``keep``: the actors graph, which kg.actors_graph checks).
 
         Presence is checked always (cheap); quad counts after an interrupted build, when a
         graph may have been half loaded. The dropped documents are then rebuilt like changed
@@ -128,7 +129,7 @@ class Manifest:
                     repair.incomplete.append(doc_id)
                     dropped.add(entry.graph)
                     del self.documents[doc_id]
-        claimed = {e.graph for e in self.documents.values()}
+        claimed = {e.graph for e in self.documents.values()} | set(keep)
         for graph in sorted(present - claimed):  # half-loaded graphs of dropped entries too
             store.remove_graph(ox.NamedNode(graph))
             repair.orphans += graph not in dropped

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph
 
 from kg import __version__
+from kg.actors_graph import DESCRIPTIONS_NAME, Descriptions, nt_lines
 from kg.clean import clean_document
 from kg.errors import StoreError, StoreInUse
 from kg.manifest import MANIFEST_NAME, Entry, Manifest, Repair
@@ -186,12 +187,17 @@ def _init_worker(spacy_model: str | None, base_iri: str) -> None:
     _worker = (Extractor(spacy_model=spacy_model), GraphWriter(base_iri))
 
 
-def _extract_to_nquads(item: CleanDocument | SourceDocument) -> tuple[str, bytes, int]:
+def _extract_to_nquads(item: CleanDocument | SourceDocument) -> tuple[str, bytes, int, list[str]]:
+    """(doc id, N-Quads of its graph, their count, its actor descriptions as N-Triples lines)"""
     extractor, writer = _worker
     clean = item if isinstance(item, CleanDocument) else clean_document(item)  # cleaning runs in the worker too
     result = extractor.document(clean)
-    quads = writer.document_quads(result)
-    return clean.source.doc_id, _nquads(quads), len(set(quads))
+    return (clean.source.doc_id, *_written(writer, writer.document_quads(result)))
+
+
+def _written(writer: GraphWriter, quads: list[pyoxigraph.Quad]) -> tuple[bytes, int, list[str]]:
+    own, described = writer.split(quads)
+    return _nquads(own), len(own), nt_lines(described)
 
 
 def _nquads(quads: list[pyoxigraph.Quad]) -> bytes:
@@ -208,23 +214,28 @@ def build_dataset(
     store_dir: Path | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Read every document under ``paths`` and build one named graph per document.
 
     Documents that cannot be read are reported in ``failures``; every other document is
     still built. ``store_dir`` builds into an on-disk store and makes the build
     incremental (kg.manifest: what a crash leaves behind is found and rebuilt);
-    ``workers`` > 1 extracts in that many processes. ``progress(done, words)`` is called
+    ``workers`` > 1 extracts in that many processes, ``scheduler`` (a Dask scheduler's
+    address) on that cluster's workers (kg.cluster). ``progress(done, words)`` is called
     after each document, extracted or skipped as unchanged (``words`` counts the extracted
     ones).
     """
     writer = GraphWriter(base_iri)
     manifest: Manifest | None = None
+    descriptions: Descriptions | None = None
     if store_dir is not None:
         store = open_store_for_build(store_dir)
         manifest = Manifest.load(store_dir / MANIFEST_NAME, lambda doc_id: writer.graph_iri(doc_id).value)
+        descriptions = Descriptions(store_dir / DESCRIPTIONS_NAME)
     else:
         store = pyoxigraph.Store()
+    shared = str(writer.actors_graph)
     result = BuildResult(store=store)
     checkpoint = checkpoint_quads()
     current: dict[str, str] = {}
@@ -232,7 +243,7 @@ def build_dataset(
 
     try:
         if manifest is not None:
-            result.repair = manifest.check(store)
+            result.repair = manifest.check(store, keep={writer.actors_graph.value})
             manifest.save()  # "building" from here until the end: a crash is noticed next time
         previous = dict(manifest.documents) if manifest is not None else {}
 
@@ -255,14 +266,16 @@ def build_dataset(
         # which writes sorted files directly: far less work for this process than one
         # transaction per document, and it leaves no write buffers to grow. A batch is kept
         # as N-Quads bytes, the form the bulk loader reads, not as Python objects.
-        batch: list[tuple[str, int]] = []  # (doc_id, distinct quads)
+        batch: list[tuple[str, int, list[str]]] = []  # (doc_id, distinct quads, actor descriptions)
         batch_nquads: list[bytes] = []
         batch_size = 0  # quads
 
-        def add(doc_id: str, nquads: bytes, count: int) -> None:
+        def add(doc_id: str, nquads: bytes, count: int, described: list[str]) -> None:
             nonlocal batch_size, extracted
-            batch.append((doc_id, count))
+            batch.append((doc_id, count, described))
             batch_nquads.append(nquads)
+            if descriptions is None:  # a new store: the actors graph only grows
+                batch_nquads.append("".join(f"{line[:-1]}{shared} .\n" for line in described).encode("utf-8"))
             result.quads += count
             batch_size += count
             extracted += 1
@@ -278,15 +291,16 @@ def build_dataset(
             if manifest is not None:
                 # write-ahead: the manifest stops claiming these documents before their old
                 # graphs go, so a crash from here on leaves them to be rebuilt
-                for doc_id, _ in batch:
+                for doc_id, _, _ in batch:
                     manifest.documents.pop(doc_id, None)
                 manifest.save()
-            for doc_id, _ in batch:
+            for doc_id, _, _ in batch:
                 drop_graphs(doc_id)
             store.bulk_load(b"".join(batch_nquads), format=pyoxigraph.RdfFormat.N_QUADS)
             if manifest is not None:
                 store.flush()
-                for doc_id, count in batch:
+                descriptions.replace((doc_id, described) for doc_id, _, described in batch)
+                for doc_id, count, _ in batch:
                     manifest.documents[doc_id] = Entry(current[doc_id], writer.graph_iri(doc_id).value, count)
                 manifest.save()
             result.documents += len(batch)
@@ -308,18 +322,22 @@ def build_dataset(
         first = next(todo, None)
         # nothing changed: no pipeline to load, no workers to start
         documents = itertools.chain([first], todo) if first is not None else iter(())
-        if first is not None and workers > 1:
+        if first is not None and scheduler is not None:
+            from kg.cluster import cluster_results
+
+            for item in cluster_results(documents, scheduler, spacy_model, base_iri):
+                add(*item)
+        elif first is not None and workers > 1:
             context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
             with context.Pool(workers, initializer=_init_worker, initargs=(spacy_model, base_iri)) as pool:
-                for doc_id, nquads, count in pool.imap(_extract_to_nquads, documents, chunksize=8):
-                    add(doc_id, nquads, count)
+                for item in pool.imap(_extract_to_nquads, documents, chunksize=8):
+                    add(*item)
         elif first is not None:
             extractor = Extractor(spacy_model=spacy_model)
             for doc_result in extractor.results(clean_document(d) for d in documents):
-                quads = writer.document_quads(doc_result)
                 if keep_results:
                     result.results.append(doc_result)
-                add(doc_result.source.doc_id, _nquads(quads), len(set(quads)))
+                add(doc_result.source.doc_id, *_written(writer, writer.document_quads(doc_result)))
         write_batch()
 
         if manifest is not None:
@@ -332,9 +350,14 @@ def build_dataset(
             for doc_id in gone:
                 drop_graphs(doc_id)
             result.removed = len(gone)
+            descriptions.remove(gone)
+            # exact after every build: what no claimed document says any more goes
+            descriptions.sync(store, writer.actors_graph, set(manifest.documents))
             store.flush()
             manifest.save(complete=True)
     finally:
+        if descriptions is not None:
+            descriptions.close()
         if store_dir is not None:
             (store_dir / LOCK_NAME).unlink(missing_ok=True)  # the store is free again
     return result

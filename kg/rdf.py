@@ -1,8 +1,13 @@
-"""RDF stage: a DocumentResult becomes the quads of that document's named graph.
+"""RDF stage: a DocumentResult becomes the quads of that document's named graph, plus the
+descriptions of its actors and places for the store's one actors graph.
 
 IRIs are deterministic (docs/DATA_MODEL.md): the same input gives the same quads. The
 quads are pyoxigraph terms so that large corpora are stored and serialised without a
-second in-memory model.
+second in-memory model. An actor's description (type, labels, affiliation, role) goes
+into the actors graph, ``B`` + ``graph/shared/actors``, which holds the union of what the
+documents say about each actor: described once per store, not once per document that
+mentions it. Loading the output of several builds into one store unites their actors
+graphs, as their quads are a set.
 """
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from kg.resolve import normalise_content
 from kg.vocab import KG, NIF, PROV, SCHEMA
 
 _TYPE = NamedNode(str(RDF.type))
+#: where the actors graph is, under the base IRI
+ACTORS_GRAPH_PATH = "graph/shared/actors"
 _CLASS = {"Person": KG.Person, "State": KG.State, "Organization": KG.Organization}
 
 
@@ -61,14 +68,29 @@ class GraphWriter:
     def graph_iri(self, doc_id: str) -> NamedNode:
         return NamedNode(f"{self.base}graph/{slug_id(doc_id)}")
 
+    @property
+    def actors_graph(self) -> NamedNode:
+        # "/" is escaped in document ids (slug_id), so no document's graph can have this IRI
+        return NamedNode(f"{self.base}{ACTORS_GRAPH_PATH}")
+
+    def split(self, quads: list[Quad]) -> tuple[list[Quad], list[Quad]]:
+        """A document's quads: those of its own graph, and its actor descriptions."""
+        shared = self.actors_graph
+        own = [q for q in quads if q.graph_name != shared]
+        return own, [q for q in quads if q.graph_name == shared]
+
     def document_quads(self, result: DocumentResult) -> list[Quad]:
         src = result.source
         g = self.graph_iri(src.doc_id)
+        shared = self.actors_graph
         doc = self.doc_iri(src.doc_id)
         quads: list[Quad] = []
 
         def add(s, p, o) -> None:
             quads.append(Quad(s, _n(p) if not isinstance(p, NamedNode) else p, o, g))
+
+        def describe(s, p, o) -> None:
+            quads.append(Quad(s, _n(p), o, shared))
 
         add(doc, RDF.type, _n(KG.Document))
         add(doc, KG.docId, Literal(src.doc_id))
@@ -82,7 +104,8 @@ class GraphWriter:
             add(doc, SCHEMA.url, Literal(src.url))
 
         for ref in result.actors.values():
-            self._actor(ref, result, doc, add)
+            add(self.actor_iri(ref.key), KG.mentionedIn, doc)
+            self._actor(ref, result, describe)
 
         def evidence(node: NamedNode, spans: list[Evidence]) -> None:
             # the first span is the main evidence (kg.resolve chose it), the others attest too
@@ -119,8 +142,8 @@ class GraphWriter:
             if m.place:
                 place = NamedNode(f"{self.base}place/{slug(m.place.key)}")
                 add(node, KG.place, place)
-                add(place, RDF.type, _n(KG.Place))
-                add(place, RDFS.label, Literal(m.place.label))
+                describe(place, RDF.type, _n(KG.Place))
+                describe(place, RDFS.label, Literal(m.place.label))
             evidence(node, m.evidence)
             provenance(node, m.rule, m.confidence)
             if met:
@@ -151,14 +174,13 @@ class GraphWriter:
         # one quad once, in a stable order
         return sorted(set(quads), key=str)
 
-    def _actor(self, ref: ActorRef, result: DocumentResult, doc: NamedNode, add) -> None:
+    def _actor(self, ref: ActorRef, result: DocumentResult, add) -> None:
         node = self.actor_iri(ref.key)
         add(node, RDF.type, _n(_CLASS.get(ref.type, KG.Organization)))
         add(node, SKOS.prefLabel, Literal(ref.label))
         add(node, RDFS.label, Literal(ref.label))
         for form in ref.surface_forms:
             add(node, SKOS.altLabel, Literal(form))
-        add(node, KG.mentionedIn, doc)
         if ref.type == "Person" and ref.affiliation and ref.affiliation in result.actors:
             add(node, KG.affiliation, self.actor_iri(ref.affiliation))
         if ref.role and ref.type == "Person":

@@ -146,3 +146,60 @@ def test_count_documents_skips_what_is_not_a_document(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "c.html").write_text("<p>x</p>", encoding="utf-8")
     assert count_documents([tmp_path, tmp_path / "missing"]) == 2
+
+
+ACTORS_GRAPH = pyoxigraph.NamedNode("https://kg.example.org/id/graph/shared/actors")
+LABEL = pyoxigraph.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+
+
+def labels(store_dir: Path) -> set[str]:
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    found = {q.object.value for q in store.quads_for_pattern(None, LABEL, None, None)}
+    assert all(q.graph_name == ACTORS_GRAPH for q in store.quads_for_pattern(None, LABEL, None, None))
+    del store
+    gc.collect()
+    return found
+
+
+def test_actors_graph_follows_removed_and_changed_documents(tmp_path):
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Berlin, 3. März 2025. Bundeskanzler Olaf Scholz traf am Montag "
+                                  "den französischen Präsidenten Emmanuel Macron in Paris.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text("Wien, 4. März 2025. Der polnische Außenminister Radosław Sikorski traf "
+                                  "am Dienstag den Bundeskanzler Olaf Scholz in Wien.\n", encoding="utf-8")
+    store_dir = tmp_path / "store"
+    build(corpus, store_dir)
+    before = labels(store_dir)
+    assert {"Olaf Scholz", "Emmanuel Macron", "Radosław Sikorski"} <= before
+    # Sikorski is mentioned only in b: removing b removes his description; Scholz stays
+    (corpus / "b.txt").unlink()
+    documents, skipped, removed, content = build(corpus, store_dir)
+    assert (documents, skipped, removed) == (0, 1, 1)
+    after = labels(store_dir)
+    assert "Radosław Sikorski" not in after and {"Olaf Scholz", "Emmanuel Macron"} <= after
+    assert not any("radoslaw" in q or "Sikorski" in q for q in content)
+    # a changed document takes its old actors with it
+    (corpus / "a.txt").write_text("Berlin, 3. März 2025. Bundeskanzler Olaf Scholz traf am Montag "
+                                  "den italienischen Präsidenten Sergio Mattarella in Rom.\n", encoding="utf-8")
+    documents, skipped, removed, content = build(corpus, store_dir)
+    assert (documents, skipped, removed) == (1, 0, 0)
+    assert "Emmanuel Macron" not in labels(store_dir)
+    assert content == quads(build_dataset([corpus]).store)  # exactly as if built from scratch
+
+
+def test_a_damaged_actors_graph_is_restored_by_the_next_build(corpus, tmp_path, fresh_quads):
+    store_dir = tmp_path / "store"
+    build(corpus, store_dir)
+    store = pyoxigraph.Store(str(store_dir))
+    described = list(store.quads_for_pattern(None, None, None, ACTORS_GRAPH))
+    for quad in described[::3]:  # as a crash between a batch and the end of a build leaves it
+        store.remove(quad)
+    store.add(pyoxigraph.Quad(pyoxigraph.NamedNode("https://kg.example.org/id/actor/nobody"), LABEL,
+                              pyoxigraph.Literal("Niemand"), ACTORS_GRAPH))
+    store.flush()
+    del store
+    gc.collect()
+    documents, skipped, removed, content = build(corpus, store_dir)
+    assert (documents, skipped, removed) == (0, 5, 0)
+    assert content == fresh_quads

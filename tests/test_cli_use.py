@@ -132,13 +132,13 @@ def test_counts_say_what_they_count(tmp_path, seed):
     shutil.copy(REPO / "corpus" / "000_fc93f5a8c8ff296e.txt", one)
     result = kg("build", one, "--out", tmp_path / "g.trig")
     assert result.exit_code == 0, result.output
-    assert "kg build: 1 document, " in result.stderr and "quads in 1 named graph, 0 failures" in result.stderr
+    assert "kg build: 1 document, " in result.stderr and "quads in 2 named graphs, 0 failures" in result.stderr  # its own and the actors graph
     result = kg("build", one, "--out", tmp_path / "g.ttl")
-    assert "triples (the union of 1 named graph)" in result.stderr
+    assert "triples (the union of 2 named graphs)" in result.stderr
     stats = kg("stats", seed)
     assert stats.exit_code == 0, stats.output
     quads = len(ox_store(seed))  # counted by pyoxigraph, independently of kg stats
-    assert f"quads: {quads:,} in 5 named graphs" in stats.stdout and "distinct in the union" in stats.stdout
+    assert f"quads: {quads:,} in 6 named graphs" in stats.stdout and "distinct in the union" in stats.stdout
 
 
 # ---------------------------------------------------------------------------- processes

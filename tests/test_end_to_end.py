@@ -9,12 +9,14 @@ import pyoxigraph
 import pytest
 import rdflib
 from conftest import REPO, SHARED
+from rdflib.namespace import SKOS
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.queries import load_query, run_query, to_csv
 from kg.store import load_store
 from kg.validate import validate_graph
+from kg.vocab import KG
 
 runner = CliRunner()
 
@@ -78,8 +80,16 @@ def test_trig_keeps_one_named_graph_per_document(tmp_path):
     assert runner.invoke(app, ["build", str(REPO / "corpus"), "--out", str(out)]).exit_code == 0
     store = pyoxigraph.Store()
     store.load(path=str(out), format=pyoxigraph.RdfFormat.TRIG)
-    graphs = {g.value.rsplit("/", 1)[-1] for g in store.named_graphs()}
-    assert graphs == {p.stem for p in (REPO / "corpus").glob("*.txt")}
+    graphs = {g.value for g in store.named_graphs()}
+    documents = {f"https://kg.example.org/id/graph/{p.stem}" for p in (REPO / "corpus").glob("*.txt")}
+    # one graph per document, and the actors graph that describes their actors once
+    assert graphs == documents | {"https://kg.example.org/id/graph/shared/actors"}
+    actors = pyoxigraph.NamedNode("https://kg.example.org/id/graph/shared/actors")
+    labels = list(store.quads_for_pattern(None, pyoxigraph.NamedNode(str(SKOS.prefLabel)), None, None))
+    assert labels and all(q.graph_name == actors for q in labels)
+    assert len({q.subject for q in labels}) == len(labels)  # one label per actor
+    mentions = list(store.quads_for_pattern(None, pyoxigraph.NamedNode(str(KG.mentionedIn)), None, None))
+    assert mentions and all(q.graph_name.value in documents for q in mentions)
 
 
 def test_base_iri_is_configurable(tmp_path):
