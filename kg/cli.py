@@ -123,8 +123,10 @@ def build(
     store_dir: Annotated[Optional[Path], typer.Option("--store", help="Build into this on-disk store; re-builds are incremental.")] = None,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes that extract in parallel.")] = 1,
     strict: Annotated[bool, typer.Option("--strict", help="Any unreadable document is fatal.")] = False,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Extract on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786 (pip install 'kg[cluster]').")] = None,
 ) -> None:
-    """Read documents, extract relations and write the graph (one named graph per document).
+    """Read documents, extract relations and write the graph (one named graph per document,
+    and one actors graph that describes their actors and places once).
 
     Documents stream through the pipeline, so memory stays flat on big corpora. Exit status
     1 when a document could not be read (the others are still built), 2 on fatal errors."""
@@ -139,9 +141,15 @@ def build(
         _fail("give --out FILE, --store DIR or both")
     if out is not None:
         check_output(out, fmt)  # a bad --out/--format fails before the slow extraction
+    if scheduler is not None:
+        from kg.cluster import check_scheduler
+
+        if workers > 1:
+            _fail("give --workers or --scheduler, not both (the cluster's workers extract)")
+        check_scheduler(scheduler)
     with BuildProgress(paths) as report:
         result = build_dataset(list(paths), base_iri=base_iri, spacy_model=spacy_model,
-                               store_dir=store_dir, workers=workers, progress=report)
+                               store_dir=store_dir, workers=workers, progress=report, scheduler=scheduler)
     if result.repair:
         typer.echo(f"  repaired: {result.repair.describe()}", err=True)
     for failure in result.failures:
