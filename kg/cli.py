@@ -207,8 +207,9 @@ def push(
         print_reports(exc.reports)  # what landed before the store went away; the error line follows
         raise
     print_reports(reports)
-    counts = {status: sum(r.status == status for r in reports) for status in ("loaded", "unchanged", "failed")}
-    typer.echo(f"kg push: {counts['loaded']} loaded, {counts['unchanged']} unchanged, {counts['failed']} failed -> {redact(endpoint)}", err=True)
+    counts = {status: sum(r.status == status for r in reports) for status in ("loaded", "merged", "unchanged", "failed")}
+    merged = f", {counts['merged']} merged" if counts["merged"] else ""  # the actors graph: added to, not replaced
+    typer.echo(f"kg push: {counts['loaded']} loaded{merged}, {counts['unchanged']} unchanged, {counts['failed']} failed -> {redact(endpoint)}", err=True)
     if counts["failed"] or pushing.failures:
         raise typer.Exit(EXIT_NEGATIVE)
 

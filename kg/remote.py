@@ -14,26 +14,20 @@ Saved queries run through SPARQLWrapper; Graph Store and Update requests through
 (both via kg.transport: bounded retries, timeouts that are not retried, one-line errors).
 Credentials come only from the environment (KG_USER, KG_PASSWORD) or a netrc file (NETRC
 or ~/.netrc), never from a command-line value, and are never printed.
-Each pushed graph carries ``<graph> kg:contentHash "…"`` and ``kg:tripleCount n``, so a
-re-run compares them and skips graphs that are already there.
+Each pushed document graph carries ``<graph> kg:contentHash "…"`` and ``kg:tripleCount
+n``, so a re-run compares them and skips graphs that are already there; the merged actors
+graph is added to, never replaced (kg.push, which does the pushing).
 """
 from __future__ import annotations
 
-import hashlib
+import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-import requests
-from rdflib.namespace import XSD
 
-from kg.errors import (
-    PushInterrupted,
-    RemoteAuthError,
-    RemoteBadAnswer,
-    RemoteError,
-    RemoteUnreachable,
-)
+from kg.errors import PushInterrupted, RemoteBadAnswer, RemoteError
+from kg.push import COUNT, HASH, PushReport, graph_hash, push_graphs
 from kg.queries import (
     QueryResult,
     SavedQuery,
@@ -43,6 +37,7 @@ from kg.queries import (
     values_clause,
 )
 from kg.transport import (
+    Answer,
     Http,
     clean,
     credentials,
@@ -51,12 +46,8 @@ from kg.transport import (
     sparqlwrapper_select,
     url_problem,
 )
-from kg.vocab import KG
 
 SERVERS = ("oxigraph", "virtuoso", "generic")
-_HASH = ox.NamedNode(str(KG.contentHash))
-_COUNT = ox.NamedNode(str(KG.tripleCount))
-_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
 
 
 @dataclass(frozen=True)
@@ -73,15 +64,7 @@ class Endpoint:
 
 
 @dataclass
-class PushReport:
-    graph: str
-    status: str  # "loaded" | "unchanged" | "failed"
-    triples: int
-    detail: str = ""
-
-
-@dataclass
-class _Session:
+class Session:
     endpoint: Endpoint
     retries: int = 3
     http: Http = field(init=False)
@@ -89,18 +72,19 @@ class _Session:
     def __post_init__(self) -> None:
         self.http = Http(self.endpoint.auth, credentials(self.endpoint.query_url), self.endpoint.timeout, self.retries)
 
-    def request(self, method: str, url: str, **kwargs) -> requests.Response:
+    def request(self, method: str, url: str, **kwargs) -> Answer:
         """One HTTP request with timeouts and bounded retries (5xx, dropped connections)."""
         return self.http.request(method, url, **kwargs)
 
     # ---------------------------------------------------------------- SPARQL
-    def select(self, query: str) -> tuple[list[str], list[dict[str, dict]], requests.Response]:
+    def select(self, query: str) -> tuple[list[str], list[dict[str, dict]], Answer]:
         url = self.endpoint.query_url
-        data = {"query": query}
+        data = urlencode({"query": query}).encode("ascii")
         if self.endpoint.union_param:
             url += ("&" if "?" in url else "?") + "union-default-graph"
         response = self.request(
-            "POST", url, data=data, headers={"Accept": "application/sparql-results+json"}
+            "POST", url, data=data, headers={"Accept": "application/sparql-results+json",
+                                             "Content-Type": "application/x-www-form-urlencoded"}
         )
         return (*read_results(response.content, redact(url)), response)
 
@@ -162,110 +146,23 @@ def endpoint_for(
 
 # ------------------------------------------------------------------- push
 
-def graph_hash(triples: list[ox.Triple]) -> str:
-    """A content hash of a graph, independent of triple order."""
-    lines = sorted(str(t) for t in triples)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-
-
-def _graphs(store: ox.Store) -> dict[str, list[ox.Triple]]:
-    graphs: dict[str, list[ox.Triple]] = {}
-    for quad in store:
-        if isinstance(quad.graph_name, ox.NamedNode):
-            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
-    return dict(sorted(graphs.items()))
-
-
-def _skolemise(triples: list[ox.Triple], graph: str) -> list[ox.Triple]:
-    """Blank nodes become IRIs derived from graph and label (Virtuoso rejects blank nodes
-    in INSERT DATA); the same input always gives the same IRIs."""
-    def term(t):
-        if isinstance(t, ox.BlankNode):
-            digest = hashlib.sha1(f"{graph}|{t.value}".encode()).hexdigest()[:16]
-            return ox.NamedNode(f"{graph}/.well-known/genid/{digest}")
-        return t
-    return [ox.Triple(term(t.subject), t.predicate, term(t.object)) for t in triples]
-
-
 def push_dataset(
     store: ox.Store, endpoint: Endpoint, via: str = "gsp", batch_size: int = 500, retries: int = 3
 ) -> list[PushReport]:
-    """Load every named graph of ``store`` into the remote store.
+    """Load every named graph of ``store`` into the remote store (kg.push does the work).
 
     Graphs whose content hash and triple count are already there are skipped ("unchanged");
-    after loading, the remote triple count is checked. A graph that fails is reported and
-    the others are still pushed. A store that is unreachable, stops answering, refuses
-    the credentials or sends unreadable answers stops the push: RemoteError, or
+    after loading, the remote triple count is checked. The merged actors graph
+    (``…/graph/shared/actors``) is added to, never replaced: "merged",
+    or "unchanged" when the store holds all its triples already. A graph that fails is reported and the others
+    are still pushed. A store that is unreachable, stops answering, refuses the
+    credentials or sends unreadable answers stops the push: RemoteError, or
     PushInterrupted (with the reports so far) once some graphs were done.
     """
-    if via not in ("gsp", "update"):
-        raise RemoteError(f"--via must be gsp or update, not {via!r}")
-    session = _Session(endpoint, retries)
-    reports: list[PushReport] = []
-    graphs = _graphs(store)
-    has_blank_nodes = store.query("ASK { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }")
-    for graph, triples in graphs.items():
-        if has_blank_nodes:
-            triples = _skolemise(triples, graph)
-        digest = graph_hash(triples)
-        node = ox.NamedNode(graph)
-        payload = triples + [
-            ox.Triple(node, _HASH, ox.Literal(digest)),
-            ox.Triple(node, _COUNT, ox.Literal(str(len(triples)), datatype=_XSD_INTEGER)),
-        ]
-        expected = len(payload)
-        try:
-            if _remote_state(session, graph) == (digest, expected):
-                reports.append(PushReport(graph, "unchanged", len(triples)))
-                continue
-            if via == "gsp":
-                body = ox.serialize(payload, format=ox.RdfFormat.N_TRIPLES)
-                session.request("PUT", session.gsp_url(graph), data=body,
-                                headers={"Content-Type": "application/n-triples"})
-            else:
-                _push_by_update(session, graph, payload, batch_size)
-            found = graph_triple_count_session(session, graph)
-            if found != expected:
-                reports.append(PushReport(graph, "failed", len(triples), f"store holds {found} triples, expected {expected}"))
-            else:
-                reports.append(PushReport(graph, "loaded", len(triples)))
-        except RemoteError as exc:
-            if isinstance(exc, (RemoteUnreachable, RemoteAuthError, RemoteBadAnswer)):
-                # an unreachable store, bad credentials or unreadable answers to kg's own
-                # queries fail every graph alike: stop
-                if reports:
-                    raise PushInterrupted(f"{exc}; {_progress(reports, len(graphs))}", reports) from None
-                raise
-            reports.append(PushReport(graph, "failed", len(triples), str(exc)))
-    return reports
+    return push_graphs(store, Session(endpoint, retries), via, batch_size)
 
 
-def _progress(reports: list[PushReport], total: int) -> str:
-    counts = {status: sum(r.status == status for r in reports) for status in ("loaded", "unchanged", "failed")}
-    extra = "".join(f", {counts[s]} {s}" for s in ("unchanged", "failed") if counts[s])
-    return (f"{counts['loaded']} of {total} graphs loaded{extra} before the failure, "
-            "re-run kg push to load the rest")
-
-
-def _push_by_update(session: _Session, graph: str, payload: list[ox.Triple], batch_size: int) -> None:
-    g = term_to_sparql(ox.NamedNode(graph))
-    session.update(f"DROP SILENT GRAPH {g}")
-    for start in range(0, len(payload), batch_size):
-        lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in payload[start : start + batch_size])
-        session.update(f"INSERT DATA {{ GRAPH {g} {{\n{lines}\n}} }}")
-
-
-def _remote_state(session: _Session, graph: str) -> tuple[str, int] | None:
-    """The stored content hash of a graph and its triple count (counted only when a hash
-    is there: counting a big graph costs more than looking up one triple)."""
-    g = term_to_sparql(ox.NamedNode(graph))
-    _, rows, _ = session.select(f"SELECT ?hash WHERE {{ GRAPH {g} {{ {g} <{_HASH.value}> ?hash }} }}")
-    if not rows or "hash" not in rows[0]:
-        return None
-    return rows[0]["hash"]["value"], graph_triple_count_session(session, graph)
-
-
-def graph_triple_count_session(session: _Session, graph: str) -> int:
+def graph_triple_count_session(session: Session, graph: str) -> int:
     g = term_to_sparql(ox.NamedNode(graph))
     _, rows, _ = session.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
     if not rows:
@@ -277,7 +174,7 @@ def graph_triple_count_session(session: _Session, graph: str) -> int:
 
 
 def graph_triple_count(endpoint: Endpoint, graph: str) -> int:
-    return graph_triple_count_session(_Session(endpoint), graph)
+    return graph_triple_count_session(Session(endpoint), graph)
 
 
 # ------------------------------------------------------------------- query
@@ -327,15 +224,23 @@ def _plain(value: dict | None) -> str:
 
 
 def _inline_values(text: str, bindings: dict) -> str:
-    """Put the bindings as a VALUES block at the start of the top-level WHERE group, where
-    the query's filters see them (a trailing VALUES would join after the filters)."""
+    """Put the bindings as a VALUES block at the start of every WHERE group, the top-level
+    one and those of subqueries: where the query's filters see them (a trailing VALUES
+    would join after the filters), and inside subqueries, which do not see the bindings of
+    the query around them. That is what local execution's substitution does."""
     block = values_clause(bindings)
-    upper = text.upper()
-    where = upper.find("WHERE")
-    brace = text.find("{", max(where, 0))
-    if brace < 0:
+    out, found = [], False
+    for line in text.splitlines(keepends=True):
+        if not line.lstrip().startswith("#"):  # comments may say "where {" too
+            line, count = _WHERE_GROUP.subn(lambda m: m.group(0) + "\n" + block, line)
+            found = found or count > 0
+        out.append(line)
+    if not found:
         raise RemoteError("the query has no WHERE group to bind parameters in")
-    return text[: brace + 1] + "\n" + block + text[brace + 1 :]
+    return "".join(out)
+
+
+_WHERE_GROUP = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 # ------------------------------------------------------------------- pull
@@ -350,7 +255,7 @@ def pull_graphs(endpoint: Endpoint, graphs: list[str]) -> ox.Store:
             problem = problem or f"is not an IRI ({clean(str(exc))})"
         if problem:
             raise RemoteError(f"--graph {graph!r} {problem}")
-    session = _Session(endpoint)
+    session = Session(endpoint)
     store = ox.Store()
     for graph in graphs:
         response = session.request("GET", session.gsp_url(graph, read=True), headers={"Accept": "application/n-triples"})
@@ -370,7 +275,7 @@ def pull_graphs(endpoint: Endpoint, graphs: list[str]) -> ox.Store:
             )
         node = ox.NamedNode(graph)
         store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples
-                     if not (t.subject == node and t.predicate in (_HASH, _COUNT)))
+                     if not (t.subject == node and t.predicate in (HASH, COUNT)))
     return store
 
 

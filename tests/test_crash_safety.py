@@ -319,7 +319,7 @@ def test_push_of_an_article_over_a_million_characters(oxigraph_server, tmp_path)
     assert article.stat().st_size > 1_000_000
     done = run_kg("push", str(article), "--endpoint", oxigraph_server.url)
     assert done.returncode == 0, done.stderr
-    assert "kg push: 1 loaded, 0 unchanged, 0 failed" in done.stderr
+    assert "kg push: 1 loaded, 1 merged, 0 unchanged, 0 failed" in done.stderr  # and the actors graph
     graph = "https://kg.example.org/id/graph/long-article"
     answer = run_kg("query", "meetings", "--endpoint", oxigraph_server.url, "--format", "csv")
     assert answer.returncode == 0 and "long-article" in answer.stdout

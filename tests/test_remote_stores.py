@@ -7,6 +7,7 @@ the middle of it).
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -17,10 +18,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdflib.namespace import RDF, RDFS, SKOS
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import write_dataset
+from kg.push import is_merged
 from kg.queries import load_query, run_query
 from kg.remote import (
     RemoteError,
@@ -30,6 +33,7 @@ from kg.remote import (
     push_dataset,
     remote_query,
 )
+from kg.vocab import KG
 
 # also declared in conftest; repeated so that this module works on its own (pytest
 # registers a plugin once). Imported only through this, so pytest can rewrite its asserts.
@@ -148,6 +152,11 @@ def statuses(reports) -> dict[str, str]:
     return {report.graph: report.status for report in reports}
 
 
+def first_push(graphs: list[str]) -> dict[str, str]:
+    """The statuses of a push into an empty store: a merged actors graph is "merged"."""
+    return {g: "merged" if is_merged(g) else "loaded" for g in graphs}
+
+
 # ---------------------------------------------------------------------------------------
 # command line
 
@@ -201,7 +210,7 @@ def test_oxigraph_push_query_repush_pull(oxigraph_server, seed_store):
     graphs = graph_names(seed_store)
 
     reports = push_dataset(seed_store, endpoint)
-    assert statuses(reports) == {g: "loaded" for g in graphs}
+    assert statuses(reports) == first_push(graphs)
     for report in reports:
         assert report.triples == len(graph_quads(seed_store, report.graph))
     assert_same_rows_as_local(endpoint, seed_store)
@@ -275,7 +284,7 @@ def test_oxigraph_via_update_in_batches(oxigraph_server, seed_store):
     assert graph_quads(pull_graphs(endpoint, [graph]), graph) == graph_quads(bulk, graph)
 
     seed_reports = push_dataset(seed_store, endpoint, via="update")
-    assert set(statuses(seed_reports).values()) == {"loaded"}
+    assert statuses(seed_reports) == first_push(graph_names(seed_store))
     assert_same_rows_as_local(endpoint, seed_store)
     assert set(statuses(push_dataset(seed_store, endpoint, via="update")).values()) == {"unchanged"}
 
@@ -435,7 +444,7 @@ def test_virtuoso_push_query_repush_pull(virtuoso, seed_store):
     graphs = graph_names(seed_store)
 
     reports = push_dataset(seed_store, endpoint)
-    assert statuses(reports) == {g: "loaded" for g in graphs}, reports
+    assert statuses(reports) == first_push(graphs), reports
     assert_same_rows_as_local(endpoint, seed_store)
 
     counts = {g: graph_triple_count(endpoint, g) for g in graphs}
@@ -494,7 +503,7 @@ def test_virtuoso_via_update_respects_the_insert_data_limit(virtuoso, seed_store
     assert batched.exit_code == 0, batched.output
 
     seed_reports = push_dataset(seed_store, endpoint, via="update")
-    assert set(statuses(seed_reports).values()) == {"loaded"}, seed_reports
+    assert statuses(seed_reports) == first_push(graph_names(seed_store)), seed_reports
     virtuoso.isql(f"SPARQL CLEAR GRAPH <{graph}>;")  # the seed rows alone, as locally
     assert_same_rows_as_local(endpoint, seed_store)
 
@@ -546,7 +555,7 @@ def test_virtuoso_truncated_results_are_errors(virtuoso_5_rows, seed_store, seed
     monkeypatch.setenv("KG_USER", server.user)
     monkeypatch.setenv("KG_PASSWORD", server.password)
     endpoint = endpoint_for(server.url, "virtuoso")
-    assert set(statuses(push_dataset(seed_store, endpoint)).values()) <= {"loaded", "unchanged"}
+    assert set(statuses(push_dataset(seed_store, endpoint)).values()) <= {"loaded", "merged", "unchanged"}
 
     saved = load_query("meetings")
     assert len(run_query(seed_store, saved, {}).rows) > 5
@@ -568,6 +577,17 @@ def test_virtuoso_truncated_results_are_errors(virtuoso_5_rows, seed_store, seed
     assert not out.exists()
 
 
+def test_virtuoso_cut_answers_are_asked_again(virtuoso_5_rows, monkeypatch):
+    """kg push asks about many graphs in one query: an answer cut at ResultSetMaxRows is
+    completed by asking again for the graphs it left out, never read as "not there"."""
+    monkeypatch.setenv("KG_USER", virtuoso_5_rows.user)
+    monkeypatch.setenv("KG_PASSWORD", virtuoso_5_rows.password)
+    endpoint = endpoint_for(virtuoso_5_rows.url, "virtuoso")
+    bulk = synthetic_store(40, 3, tag="cut")  # batches of up to 16 graphs, answers cut at 5 rows
+    assert statuses(push_dataset(bulk, endpoint)) == first_push(graph_names(bulk))
+    assert set(statuses(push_dataset(bulk, endpoint)).values()) == {"unchanged"}
+
+
 def test_oxigraph_push_straight_from_articles(oxigraph_server, seed_store):
     """`kg push corpus/ --endpoint …` builds the articles and pushes their graphs."""
     endpoint = endpoint_for(oxigraph_server.url, "oxigraph")
@@ -576,4 +596,100 @@ def test_oxigraph_push_straight_from_articles(oxigraph_server, seed_store):
     assert "5 loaded" in result.output
     for graph in seed_store.named_graphs():
         local = sum(1 for _ in seed_store.quads_for_pattern(None, None, None, graph))
-        assert graph_triple_count(endpoint, graph.value) == local + 2  # + hash and count
+        bookkeeping = 0 if is_merged(graph.value) else 2  # hash and count
+        assert graph_triple_count(endpoint, graph.value) == local + bookkeeping
+
+
+# ---------------------------------------------------------------------------------------
+# the merged actors graph: each pushed file brings the descriptions of its own documents'
+# actors, and the store's actors graph must end up with all of them
+
+
+ID = "https://kg.example.org/id/"
+ACTORS = f"{ID}graph/shared/actors"
+MANY = [f"Akteur {i}" for i in range(120)]  # 600 description triples: more than one VALUES query
+
+
+def actor_node(name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}actor/{re.sub(r'[^a-z0-9]+', '-', name.lower())}")
+
+
+def with_actors(doc: str, names: list[str]) -> ox.Store:
+    """What kg push gets from one file: document ``doc``'s graph, mentioning ``names``, and
+    the actors graph with their descriptions (type, labels, role)."""
+    graph, actors, doc_node = ox.NamedNode(f"{ID}graph/{doc}"), ox.NamedNode(ACTORS), ox.NamedNode(f"{ID}doc/{doc}")
+    quads = [ox.Quad(doc_node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.Document)), graph)]
+    for name in names:
+        actor = actor_node(name)
+        quads.append(ox.Quad(actor, ox.NamedNode(str(KG.mentionedIn)), doc_node, graph))
+        for predicate, value in (
+            (RDF.type, ox.NamedNode(str(KG.Person))), (SKOS.prefLabel, ox.Literal(name)),
+            (RDFS.label, ox.Literal(name)), (SKOS.altLabel, ox.Literal(name.split()[-1], language="de")),
+            (KG.role, ox.Literal('Außenminister "a. D."')),
+        ):
+            quads.append(ox.Quad(actor, ox.NamedNode(str(predicate)), value, actors))
+    store = ox.Store()
+    store.extend(quads)
+    return store
+
+
+def check_actors_graph_is_merged(endpoint, via: str, delete_remote) -> None:
+    """Two files, each with a document and the descriptions of its actors (one actor in
+    both): the actors graph ends with all descriptions, once; re-pushes change nothing;
+    a description the store lost is added again."""
+    first = with_actors("a", ["Sergej Lawrow", "Marco Rubio"])
+    second = with_actors("b", ["Marco Rubio", "Recep Tayyip Erdoğan", *MANY])
+    doc_a, doc_b = f"{ID}graph/a", f"{ID}graph/b"
+    union = graph_quads(first, ACTORS) | graph_quads(second, ACTORS)
+
+    assert statuses(push_dataset(first, endpoint, via=via)) == {doc_a: "loaded", ACTORS: "merged"}
+    assert statuses(push_dataset(second, endpoint, via=via)) == {doc_b: "loaded", ACTORS: "merged"}
+    assert graph_quads(pull_graphs(endpoint, [ACTORS]), ACTORS) == union
+    assert graph_triple_count(endpoint, ACTORS) == len(union)  # no hash or count in it
+
+    for store, doc in ((first, doc_a), (second, doc_b), (first, doc_a)):
+        assert statuses(push_dataset(store, endpoint, via=via)) == {doc: "unchanged", ACTORS: "unchanged"}
+    assert graph_triple_count(endpoint, ACTORS) == len(union)  # no duplicates
+
+    lost = ox.Triple(actor_node("Akteur 60"), ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.Person)))
+    delete_remote(lost)
+    assert graph_triple_count(endpoint, ACTORS) == len(union) - 1
+    assert statuses(push_dataset(second, endpoint, via=via)) == {doc_b: "unchanged", ACTORS: "merged"}
+    assert graph_quads(pull_graphs(endpoint, [ACTORS]), ACTORS) == union
+
+    # the document graphs are replaced as before, each as its file has it
+    pulled = pull_graphs(endpoint, [doc_a, doc_b])
+    assert graph_quads(pulled, doc_a) == graph_quads(first, doc_a)
+    assert graph_quads(pulled, doc_b) == graph_quads(second, doc_b)
+
+
+@pytest.mark.parametrize("via", ["gsp", "update"])
+def test_oxigraph_actors_graph_is_merged_not_replaced(oxigraph_server, via, tmp_path):
+    def delete_remote(triple: ox.Triple) -> None:
+        request = urllib.request.Request(
+            f"{oxigraph_server.url}/update", method="POST",
+            data=f"DELETE DATA {{ GRAPH <{ACTORS}> {{ {triple} }} }}".encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+
+    endpoint = endpoint_for(oxigraph_server.url, "oxigraph")
+    check_actors_graph_is_merged(endpoint, via, delete_remote)
+
+    # kg push names the merged graph like any other
+    third = with_actors("c", ["Annalena Baerbock"])
+    pushed = kg("push", write_dataset(third, tmp_path / "c.nq"), "--endpoint", oxigraph_server.url, "--via", via)
+    assert pushed.exit_code == 0, pushed.output
+    assert f"merged    {ACTORS}" in pushed.stderr
+    assert graph_triple_count(endpoint, ACTORS) == len(
+        graph_quads(with_actors("a", ["Sergej Lawrow", "Marco Rubio", "Recep Tayyip Erdoğan", "Annalena Baerbock", *MANY]), ACTORS)
+    )
+
+
+@pytest.mark.parametrize("via", ["gsp", "update"])
+def test_virtuoso_actors_graph_is_merged_not_replaced(virtuoso, via):
+    def delete_remote(triple: ox.Triple) -> None:
+        virtuoso.isql(f"SPARQL DELETE DATA {{ GRAPH <{ACTORS}> {{ {triple} }} }};")
+
+    check_actors_graph_is_merged(endpoint_for(virtuoso.url, "virtuoso"), via, delete_remote)
