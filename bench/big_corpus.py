@@ -1,6 +1,7 @@
 """Big-corpus benchmark: prints figures, asserts nothing.
 
 usage: python bench/big_corpus.py [--docs 10000] [--workdir DIR]
+                                  [--remote oxigraph,virtuoso] [--timeout 300] [--repeat 1]
 
 Generates a synthetic German corpus by recombining sentences of the articles in corpus/
 and tests/*/corpus (names and weekdays swapped for others from the actor registry; still,
@@ -8,7 +9,10 @@ only about a quarter of the sentences of 10,000 documents are distinct, so the t
 sentence cache helps more than on real articles), then reports:
 words/s with 1 and 2 workers (into on-disk stores), documents/s, peak RSS of the main
 process and of the workers, the time of an incremental re-build with 1 % of the
-documents changed, export speed (triples/s) and the latency of the saved queries.
+documents changed, export speed (triples/s) and then, through bench/query_latency.py, the
+latency of every saved query and of kg show/timeline/viz on the store (each in its own
+process, stopped after --timeout seconds), with --remote also on a real Oxigraph server and
+Virtuoso loaded with the export.
 """
 from __future__ import annotations
 
@@ -22,19 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from query_latency import measure_store  # bench/, next to this script
+
 from kg.clean import clean_document
 from kg.export import write_dataset
 from kg.pipeline import build_dataset
-from kg.queries import load_query, run_query
 from kg.read import ReadFailure, read_documents
 from kg.registry import load_registry
 
 REPO = Path(__file__).resolve().parent.parent
-QUERIES = [
-    ("meetings", {}), ("actors", {}), ("agreements", {}), ("demands", {}),
-    ("agreements-between", {"actor1": "USA", "actor2": "Russland"}),
-    ("demands-on", {"actor": "Ukraine"}), ("meetings-by-place", {"place": "Riad"}),
-]
 WEEKDAYS = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"]
 
 
@@ -88,6 +88,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument("--remote", default="", help="also measure the queries on: oxigraph, virtuoso")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds per query or command")
+    ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     corpus = work / "corpus"
@@ -128,12 +131,11 @@ def main() -> None:
     seconds = time.perf_counter() - started
     print(f"export N-Quads    {len(result.store) / seconds:10,.0f} triples/s ({out.stat().st_size / 1e6:,.0f} MB)")
 
-    # `actor` and `meetings-without` are left out: they still match the actor's names once
-    # per row and take many minutes on a store of this size
-    for name, params in QUERIES:
-        started = time.perf_counter()
-        rows = run_query(result.store, load_query(name), params).rows
-        print(f"query {name:<18} {time.perf_counter() - started:8.2f} s for {len(rows):,} rows")
+    # every saved query and command, each in its own process on the closed store
+    del result
+    gc.collect()
+    measure_store(work / "store1", remote=[n.strip() for n in args.remote.split(",") if n.strip()],
+                  export=out, repeat=max(1, args.repeat), timeout=args.timeout)
 
 
 if __name__ == "__main__":
