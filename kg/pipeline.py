@@ -274,7 +274,7 @@ def build_dataset(
             nonlocal batch_size, extracted
             batch.append((doc_id, count, described))
             batch_nquads.append(nquads)
-            if descriptions is None:  # a new store: the actors graph only grows
+            if descriptions is None:  # in memory nothing is removed: the union of the descriptions
                 batch_nquads.append("".join(f"{line[:-1]}{shared} .\n" for line in described).encode("utf-8"))
             result.quads += count
             batch_size += count
