@@ -23,7 +23,6 @@ from kg.registry import Registry, slug
 from kg.resolve import normalise_content
 from kg.vocab import KG, NIF, PROV, SCHEMA
 
-_TYPE = NamedNode(str(RDF.type))
 #: where the actors graph is, under the base IRI
 ACTORS_GRAPH_PATH = "graph/shared/actors"
 _CLASS = {"Person": KG.Person, "State": KG.State, "Organization": KG.Organization}
