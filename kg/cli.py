@@ -76,9 +76,30 @@ def _console():  # -> rich.console.Console
 
 
 def _print_lines(lines) -> None:
+    """Lines of console markup: styled on a terminal, plain text into a file or pipe."""
     console = _console()
+    if console.is_terminal:
+        for line in lines:
+            console.print(line, soft_wrap=True)
+        return
+    from kg.render import plain_text
+
+    out = sys.stdout
+    batch: list[str] = []
     for line in lines:
-        console.print(line, soft_wrap=True)
+        if isinstance(line, str):
+            batch.append(plain_text(line))
+            if len(batch) < 4096:
+                continue
+        if batch:
+            out.write("\n".join(batch) + "\n")
+            batch.clear()
+        if not isinstance(line, str):  # a table or another renderable: rich lays it out
+            out.flush()
+            console.print(line, soft_wrap=True)
+    if batch:
+        out.write("\n".join(batch) + "\n")
+    out.flush()
 
 
 # ---------------------------------------------------------------------------------------
