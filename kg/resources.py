@@ -26,6 +26,11 @@ def queries_dir() -> Path:
     return _data_dir("queries")
 
 
+def network_query_dir() -> Path:
+    """The tables kg viz and kg timeline read (kg/data/network)."""
+    return _PACKAGE_DIR / "data" / "network"
+
+
 def ontology_file() -> Path:
     return ontology_dir() / "kg.ttl"
 

@@ -17,7 +17,7 @@ from kg.errors import InputError
 from kg.export import write_dataset
 from kg.network import Actor, Link, Network, load_network, timeline
 from kg.profile import AmbiguousActor, UnknownActor, actor_profile, find_actor
-from kg.queries import run_query
+from kg.queries import load_query, run_query
 from kg.viz import picture, render_html, render_svg
 
 runner = CliRunner()
@@ -45,6 +45,32 @@ def run_local(store):
 
 
 # --------------------------------------------------------------------------- network and timeline
+
+
+def links_of_the_saved_query(store: ox.Store) -> list[tuple]:
+    """The rows of network-relations merged per link, keeping each column's smallest value."""
+    merged: dict[tuple, dict[str, str]] = {}
+    for row in run_query(store, load_query("network-relations"), {}).rows:
+        kept = merged.setdefault((row["event"], row["relation"], row["source"], row["target"]), dict(row))
+        for column, value in row.items():
+            if value and (not kept[column] or value < kept[column]):
+                kept[column] = value
+    columns = ("event", "relation", "source", "target", "date", "place_label", "content", "doc", "evidence")
+    return [tuple(row[c] for c in columns) for row in merged.values()]
+
+
+@pytest.mark.parametrize("graph", ["corpus", "tests/blind", "tests/blind2", "tests/unseen"])
+def test_network_links_are_the_saved_query_rows(graph, seed_store):
+    """load_network assembles the links from simple tables (kg/data/network); they must be
+    the rows of the saved query network-relations, in its order."""
+    from kg.pipeline import build_dataset
+
+    store = seed_store if graph == "corpus" else build_dataset([REPO / graph]).store
+    network = load_network(run_local(store))
+    got = [(l.event, l.relation, l.source, l.target, l.date, l.place, l.content, l.doc, l.evidence) for l in network.links]
+    expected = links_of_the_saved_query(store)
+    assert len(got) > 20 and {row[1] for row in got} == {"met-with", "agreed-to", "demanded"}
+    assert got == expected
 
 
 def test_network_links_rubio_and_lawrow(network):
