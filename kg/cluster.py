@@ -3,7 +3,7 @@
 Documents go to the cluster's workers in chunks; every worker process loads the
 extraction pipeline once and keeps it for all the chunks it gets, like a worker of the
 local process pool. The results (one item per document, exactly what
-``kg.pipeline._extract_to_nquads`` returns) come back to this process, which loads them
+``kg.pipeline._extract_chunk_to_nquads`` returns) come back to this process, which loads them
 like a local multi-process build, so --store, incremental builds and --out all work the
 same. Only a bounded number of chunks is in flight, so memory stays flat on big corpora.
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import itertools
 import logging
 import re
 import socket
@@ -66,12 +65,12 @@ def cluster_results(
     scheduler: str,
     spacy_model: str | None,
     base_iri: str,
-    chunk: int = 16,
+    chunk: int = 16,  # kg.pipeline.WORKER_CHUNK
     *,
     worker_timeout: float = WORKER_TIMEOUT,
 ) -> Iterator[tuple]:
     """Extract ``documents`` on the cluster whose scheduler is at ``scheduler``, yielding
-    for each document the item ``kg.pipeline._extract_to_nquads`` returns.
+    for each document the item ``kg.pipeline._extract_chunk_to_nquads`` returns.
 
     Items come in the order chunks of ``chunk`` documents finish (in input order within a
     chunk), not in input order. ``documents`` is read lazily, only as fast as the workers
@@ -89,15 +88,11 @@ def cluster_results(
     try:
         _wait_for_workers(client, address, worker_timeout)
         _check_workers(client, address)
-        yield from _collect(client, address, _chunks(documents, chunk), spacy_model, base_iri, worker_timeout)
+        from kg.pipeline import chunked  # the caller, kg.pipeline, is loaded already
+
+        yield from _collect(client, address, chunked(documents, chunk), spacy_model, base_iri, worker_timeout)
     finally:
         _close(client)
-
-
-def _chunks(documents: Iterable[SourceDocument], size: int) -> Iterator[list[SourceDocument]]:
-    documents = iter(documents)
-    while part := list(itertools.islice(documents, size)):
-        yield part
 
 
 def _probe(address: str) -> None:
@@ -312,7 +307,7 @@ def _extract_chunk(documents: list[SourceDocument], spacy_model: str | None, bas
             _pipeline = (key, (pipeline.Extractor(spacy_model=spacy_model), GraphWriter(base_iri)))
             _loads += 1
         pipeline._worker = _pipeline[1]
-        items = [pipeline._extract_to_nquads(document) for document in documents]
+        items = pipeline._extract_chunk_to_nquads(documents)
         _chunks_done += 1
         return items
 

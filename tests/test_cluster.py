@@ -65,7 +65,7 @@ def local_items(extractor, folder: Path) -> list[tuple]:
     before = kg.pipeline._worker
     kg.pipeline._worker = (extractor, GraphWriter(DEFAULT_BASE_IRI))
     try:
-        return [kg.pipeline._extract_to_nquads(document) for document in documents(folder)]
+        return kg.pipeline._extract_chunk_to_nquads(list(documents(folder)))
     finally:
         kg.pipeline._worker = before
 
