@@ -109,7 +109,7 @@ def load_network(run: QueryRunner) -> Network:
     The links are the rows of the saved query ``network-relations``, merged per link (the
     smallest value of each column). They are assembled here from one simple table per
     property (kg/data/network): joining those in SPARQL took 20 s on 10,000 documents,
-    reading them 5 s. tests/test_viz.py holds the two to the same links."""
+    reading them about 6 s. tests/test_viz.py holds the two to the same links."""
     network = Network()
     for row in run(load_query("network-actors"), {}).rows:
         network.actors[row["actor"]] = Actor(row["actor"], row["label"] or row["actor"], row["type"], row["affiliation"])
