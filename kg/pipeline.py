@@ -192,8 +192,7 @@ def _init_worker(spacy_model: str | None, base_iri: str) -> None:
 def _extract_chunk_to_nquads(items: list[CleanDocument | SourceDocument]) -> list[tuple[str, bytes, int, list[str]]]:
     """A worker's task, a chunk of documents: for each (doc id, N-Quads of its graph, their
     count, its actor descriptions as N-Triples lines). The chunk goes through spaCy in
-    batches as in one process; one document per task, a batch of one, made two workers
-    slower than one."""
+    batches, as in one process."""
     extractor, writer = _worker
     cleaned = [item if isinstance(item, CleanDocument) else clean_document(item) for item in items]  # cleaning runs in the worker too
     return [(result.source.doc_id, *_written(writer, writer.document_quads(result)))
