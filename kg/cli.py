@@ -84,22 +84,12 @@ def _print_lines(lines) -> None:
         return
     from kg.render import plain_text
 
-    out = sys.stdout
-    batch: list[str] = []
     for line in lines:
         if isinstance(line, str):
-            batch.append(plain_text(line))
-            if len(batch) < 4096:
-                continue
-        if batch:
-            out.write("\n".join(batch) + "\n")
-            batch.clear()
-        if not isinstance(line, str):  # a table or another renderable: rich lays it out
-            out.flush()
+            sys.stdout.write(plain_text(line) + "\n")
+        else:  # a table or another renderable: rich lays it out
             console.print(line, soft_wrap=True)
-    if batch:
-        out.write("\n".join(batch) + "\n")
-    out.flush()
+    sys.stdout.flush()
 
 
 # ---------------------------------------------------------------------------------------
