@@ -14,6 +14,10 @@ the first row (``ASK {}`` from a file) is that fixed cost. Peak MB is the peak r
 memory of that one process (its ``wait4`` rusage; for a stopped run, the peak until it was
 stopped), of the embedded runs.
 
+"embedded" reads the store as a user does, with the query results the build kept
+(kg.views); "live" (unless --no-live) runs the same commands with KG_VIEWS=off, so every
+query is evaluated by pyoxigraph, and its "same rows?" check compares the two.
+
 With --remote, the store's N-Quads (--export FILE.nq, or a dump of the store into a temp
 file) are bulk-loaded into a real Oxigraph server (``oxigraph load`` into an on-disk
 location, then ``oxigraph serve``) and/or a real Virtuoso 7 (``ld_dir``/``rdf_loader_run``),
@@ -114,14 +118,15 @@ with open(sys.argv[1], "w") as out:
 """
 
 
-def run_process(command: list[str], timeout: float, workdir: Path) -> Run:
+def run_process(command: list[str], timeout: float, workdir: Path, env: dict[str, str] | None = None) -> Run:
     """Run ``command`` in its own session: wall seconds, exit code and the peak RSS of that
     one process. After ``timeout`` s its process group gets SIGTERM, then SIGKILL."""
     out_path, err_path, stat_path = workdir / "stdout", workdir / "stderr", workdir / "rusage.json"
     stat_path.unlink(missing_ok=True)
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         process = subprocess.Popen([sys.executable, "-S", "-c", RUNNER, str(stat_path), *command],
-                                   stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True)
+                                   stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True,
+                                   env={**os.environ, **(env or {})})
     try:
         process.wait(timeout)
         timed_out = False
@@ -155,11 +160,12 @@ def run_process(command: list[str], timeout: float, workdir: Path) -> Run:
     )
 
 
-def repeated(command: list[str], repeat: int, timeout: float, workdir: Path) -> tuple[Run, list[float]]:
+def repeated(command: list[str], repeat: int, timeout: float, workdir: Path,
+             env: dict[str, str] | None = None) -> tuple[Run, list[float]]:
     """The last run of up to ``repeat`` (stops at the first failure) and all their seconds."""
     seconds: list[float] = []
     for _ in range(repeat):
-        run = run_process(command, timeout, workdir)
+        run = run_process(command, timeout, workdir, env)
         seconds.append(run.seconds)
         if not run.ok:
             break
@@ -234,10 +240,11 @@ class Cell:
         return f"{statistics.median(self.seconds):.2f}"
 
 
-def measure(item: Item, source: list[str], repeat: int, timeout: float, workdir: Path) -> Cell:
+def measure(item: Item, source: list[str], repeat: int, timeout: float, workdir: Path,
+            env: dict[str, str] | None = None) -> Cell:
     if item.out_file:
         Path(item.out_file).unlink(missing_ok=True)
-    run, seconds = repeated([kg_binary(), *item.args, *source], repeat, timeout, workdir)
+    run, seconds = repeated([kg_binary(), *item.args, *source], repeat, timeout, workdir, env)
     cell = Cell(run, seconds)
     if run.timed_out:
         return cell
@@ -414,11 +421,11 @@ class Results:
 
 
 def run_backend(results: Results, backend: str, source: list[str], repeat: int, timeout: float,
-                workdir: Path, server=None) -> None:
+                workdir: Path, server=None, env: dict[str, str] | None = None) -> None:
     cells = results.cells.setdefault(backend, {})
-    run_process([kg_binary(), *results.items[0].args, *source], timeout, workdir)  # warm-up, not counted
+    run_process([kg_binary(), *results.items[0].args, *source], timeout, workdir, env)  # warm-up, not counted
     for item in results.items:
-        cell = measure(item, source, repeat, timeout, workdir)
+        cell = measure(item, source, repeat, timeout, workdir, env)
         cells[item.label] = cell
         rows = "" if cell.rows is None else f", {cell.rows:,} rows"
         print(f"  {backend:<9} {item.label:<48} {cell.time_text(timeout):>18}{rows}", file=sys.stderr, flush=True)
@@ -472,7 +479,7 @@ def print_table(results: Results, backends: list[str], timeout: float) -> None:
 
 def measure_store(store_dir: Path, *, remote: list[str] = (), export: Path | None = None,
                   repeat: int = 1, timeout: float = 300.0, virtuoso_buffers: int = 340_000,
-                  virtuoso_cost_limit: int = 0) -> None:
+                  virtuoso_cost_limit: int = 0, live: bool = True) -> None:
     """Measure and print the latency table for an on-disk store (also bench/big_corpus.py)."""
     store_dir = Path(store_dir).resolve()
     work = Path(tempfile.mkdtemp(prefix="qlat-", dir="/tmp"))
@@ -484,11 +491,14 @@ def measure_store(store_dir: Path, *, remote: list[str] = (), export: Path | Non
         items += command_items(work)
         for note in notes:
             print(f"note              {note}")
-        print(f"measuring         {len(items)} rows x {1 + len(remote)} stores, timeout {timeout:g} s, "
+        print(f"measuring         {len(items)} rows x {1 + live + len(remote)} stores, timeout {timeout:g} s, "
               f"median of {repeat} run(s); progress on stderr", flush=True)
         results = Results(items)
         run_backend(results, "embedded", ["--store", str(store_dir)], repeat, timeout, work)
         backends = ["embedded"]
+        if live:
+            run_backend(results, "live", ["--store", str(store_dir)], repeat, timeout, work, env={"KG_VIEWS": "off"})
+            backends.append("live")
         if remote:
             if export is None:
                 started = time.perf_counter()
@@ -520,6 +530,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per run before it is stopped")
     ap.add_argument("--virtuoso-buffers", type=int, default=340_000, help="Virtuoso NumberOfBuffers (8 KB each)")
+    ap.add_argument("--no-live", action="store_true", help="skip the embedded runs without the kept results")
     ap.add_argument("--virtuoso-cost-limit", type=int, default=0,
                     help="Virtuoso MaxQueryCostEstimationTime in s (0: off; Debian ships 400)")
     args = ap.parse_args()
@@ -529,7 +540,7 @@ def main() -> None:
         ap.error(f"--remote: unknown store(s) {', '.join(unknown)} (oxigraph, virtuoso)")
     measure_store(args.store, remote=remote, export=args.export, repeat=max(1, args.repeat),
                   timeout=args.timeout, virtuoso_buffers=args.virtuoso_buffers,
-                  virtuoso_cost_limit=args.virtuoso_cost_limit)
+                  virtuoso_cost_limit=args.virtuoso_cost_limit, live=not args.no_live)
 
 
 if __name__ == "__main__":

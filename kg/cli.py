@@ -135,6 +135,7 @@ def build(
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes that extract in parallel.")] = 1,
     strict: Annotated[bool, typer.Option("--strict", help="Any unreadable document is fatal.")] = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Extract on a Dask cluster: its scheduler's address, e.g. tcp://HOST:8786 (pip install 'kg[cluster]').")] = None,
+    views: Annotated[bool, typer.Option("--views/--no-views", help="With --store: keep the results of the queries without parameters, so they answer at once (a build that changed the store recomputes them).")] = True,
 ) -> None:
     """Read documents, extract relations and write the graph (one named graph per document,
     and one actors graph that describes their actors and places once).
@@ -160,11 +161,14 @@ def build(
         check_scheduler(scheduler)
     with BuildProgress(paths) as report:
         result = build_dataset(list(paths), base_iri=base_iri, spacy_model=spacy_model,
-                               store_dir=store_dir, workers=workers, progress=report, scheduler=scheduler)
+                               store_dir=store_dir, workers=workers, progress=report, scheduler=scheduler, views=views)
     if result.repair:
         typer.echo(f"  repaired: {result.repair.describe()}", err=True)
     for failure in result.failures:
         typer.echo(f"  failed: {failure.path}: {failure.reason}", err=True)
+    if result.views is not None:
+        typer.echo(f"  views: {plural(result.views.views, 'query result')} kept ({plural(result.views.rows, 'row')}, "
+                   f"{result.views.seconds:.1f} s)", err=True)
     if result.failures and strict:
         _fail(f"{plural(len(result.failures), 'document')} could not be read (--strict); nothing written")
     written = export(result.store, out, fmt) if out is not None else None
@@ -417,7 +421,11 @@ def timeline(
         writer.writeheader()
         writer.writerows(rows)
     else:
-        _print_lines(timeline_view(events))
+        if _console().is_terminal:
+            _print_lines(timeline_view(events))
+        else:
+            sys.stdout.writelines(f"{line}\n" for line in timeline_view(events, markup=False))
+            sys.stdout.flush()
         typer.echo(f"kg timeline: {plural(len(events), 'event')}", err=True)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,8 @@ class Manifest:
     documents: dict[str, Entry] = field(default_factory=dict)
     interrupted: bool = False  # the last build that wrote it did not finish
     unreadable: str = ""
+    # renewed by every build that changes the store: what kg.views checks its rows against
+    revision: str = ""
 
     @classmethod
     def load(cls, path: Path, graph_iri: Callable[[str], str]) -> Manifest:
@@ -87,7 +90,8 @@ class Manifest:
         except (OSError, ValueError) as exc:
             return cls(path, unreadable=f"{exc.__class__.__name__}")
         try:
-            return cls(path, _entries(data["documents"], graph_iri), interrupted=data.get("state") != "complete")
+            return cls(path, _entries(data["documents"], graph_iri), interrupted=data.get("state") != "complete",
+                       revision=str(data.get("revision") or ""))
         except (KeyError, TypeError, ValueError, AttributeError):
             return cls(path, unreadable="not a kg build manifest")
 
@@ -95,7 +99,7 @@ class Manifest:
         """Atomic: a crash leaves the previous manifest, never half of one."""
         documents = {doc_id: _entry_json(e) for doc_id, e in sorted(self.documents.items())}
         payload = json.dumps({"kg": __version__, "state": "complete" if complete else "building",
-                              "documents": documents}, indent=1, ensure_ascii=False)
+                              "revision": self.revision, "documents": documents}, indent=1, ensure_ascii=False)
         tmp = None
         try:
             fd, tmp = temp_file(self.path)
@@ -136,6 +140,22 @@ class Manifest:
         if repair.incomplete or repair.orphans:
             store.flush()
         return repair
+
+
+def new_revision() -> str:
+    return uuid.uuid4().hex
+
+
+def store_revision(path: Path) -> str | None:
+    """The revision of the store whose manifest is ``path``, if its last build completed
+    (None while a build runs, after an interrupted one, or without a manifest)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("state") != "complete":
+        return None
+    return str(data.get("revision") or "") or None
 
 
 def graph_sizes(store: ox.Store) -> dict[str, int]:

@@ -115,12 +115,13 @@ def load_network(run: QueryRunner) -> Network:
         network.actors[row["actor"]] = Actor(row["actor"], row["label"] or row["actor"], row["type"], row["affiliation"])
     published = {row["doc"]: row["date"] for row in run(load_query("documents"), {}).rows}
     tables = NetworkTables(run)
+    dates, docs, places, contents, evidence = (tables.smallest(name) for name in ("dates", "docs", "places", "contents", "evidence"))
     for event, relation, source, target in tables.pairs():
+        doc = docs.get(event, "")
         network.links.append(Link(
-            event=event, relation=relation, source=source, target=target, date=tables.first("dates", event),
-            reported=published.get(tables.first("docs", event), ""), place=tables.first("places", event),
-            content=tables.first("contents", event), doc=tables.first("docs", event),
-            evidence=tables.first("evidence", event),
+            event=event, relation=relation, source=source, target=target, date=dates.get(event, ""),
+            reported=published.get(doc, ""), place=places.get(event, ""), content=contents.get(event, ""),
+            doc=doc, evidence=evidence.get(event, ""),
         ))
     # the order of network-relations: date, document, event, then the two actors
     network.links.sort(key=lambda link: (link.date, link.doc, link.event, link.source, link.target))
@@ -141,23 +142,22 @@ class NetworkTables:
 
     def table(self, name: str) -> dict[str, list[str]]:
         if name not in self._tables:
-            rows = self._run(load_query(network_query_dir() / f"{name}.rq"), {})
-            key, value = rows.columns
+            result = self._run(load_query(network_query_dir() / f"{name}.rq"), {})
             found: dict[str, list[str]] = defaultdict(list)
-            for row in rows.rows:
-                found[row[key]].append(row[value])
+            for key, value in result.values():
+                found[key].append(value)
             self._tables[name] = found
         return self._tables[name]
 
-    def first(self, name: str, event: str) -> str:
-        """The smallest value of the event's ``name`` ("" if it has none)."""
-        values = self.table(name).get(event)
-        return min(values) if values else ""
+    def smallest(self, name: str) -> dict[str, str]:
+        """The smallest value of ``name`` of each event that has one."""
+        return {event: min(values) for event, values in self.table(name).items()}
 
     def pairs(self) -> Iterator[tuple[str, str, str, str]]:
         """(event, relation, source, target) for every link, each once."""
-        classes = self.table("events")
-        sides = self.table("sides")
+        classes, sides, participants, parties, demanders, addressees = (self.table(name) for name in (
+            "events", "sides", "participants", "parties", "demanders", "addressees"))
+        held_by_role = [self.table(role) for role in ("side-members", "side-parties")]
         seen: set[tuple[str, str, str, str]] = set()
 
         def once(link: tuple[str, str, str, str]) -> bool:
@@ -170,20 +170,19 @@ class NetworkTables:
             if MEETING in kinds:
                 event_sides = sides.get(event, [])
                 if event_sides:  # members with members and parties with parties, across sides
-                    for role in ("side-members", "side-parties"):
-                        held = self.table(role)
+                    for held in held_by_role:
                         for one, other in itertools.permutations(dict.fromkeys(event_sides), 2):
                             for source in held.get(one, ()):
                                 for target in held.get(other, ()):
                                     if source < target and once((event, MET_WITH, source, target)):
                                         yield event, MET_WITH, source, target
                 else:
-                    yield from self._unordered(event, MET_WITH, self.table("participants").get(event, ()), once)
+                    yield from self._unordered(event, MET_WITH, participants.get(event, ()), once)
             if AGREEMENT in kinds:
-                yield from self._unordered(event, AGREED_TO, self.table("parties").get(event, ()), once)
+                yield from self._unordered(event, AGREED_TO, parties.get(event, ()), once)
             if DEMAND in kinds:
-                for source in self.table("demanders").get(event, ()):
-                    for target in self.table("addressees").get(event, ()):
+                for source in demanders.get(event, ()):
+                    for target in addressees.get(event, ()):
                         if source != target and once((event, DEMANDED, source, target)):
                             yield event, DEMANDED, source, target
 

@@ -19,7 +19,7 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
@@ -57,10 +57,41 @@ class SavedQuery:
     text: str
 
 
-@dataclass
 class QueryResult:
-    columns: list[str]
-    rows: list[dict[str, str]] = field(default_factory=list)
+    """Columns and rows (dicts of plain strings, "" for unbound). A result kept as CSV (a
+    materialised one, kg.views) is written out as it is and parses its rows only when they
+    are used: 180,000 rows cost 1 s each way."""
+
+    def __init__(self, columns: list[str], rows: list[dict[str, str]] | None = None, *, csv_text: str | None = None):
+        self.columns = list(columns)
+        self._rows = rows if rows is not None or csv_text is None else None
+        if self._rows is None and csv_text is None:
+            self._rows = []
+        self.csv_text = csv_text
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        if self._rows is None:
+            reader = csv.reader(io.StringIO(self.csv_text, newline=""))
+            next(reader, None)  # the header
+            self._rows = [dict(zip(self.columns, values)) for values in reader]
+        return self._rows
+
+    def values(self) -> list[list[str]]:
+        """The rows as lists in column order (cheaper than ``rows`` for a big kept result)."""
+        if self._rows is None:
+            reader = csv.reader(io.StringIO(self.csv_text, newline=""))
+            next(reader, None)
+            return list(reader)
+        return [[row.get(column, "") for column in self.columns] for row in self._rows]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return self.columns == other.columns and self.rows == other.rows
+
+    def __repr__(self) -> str:
+        return f"QueryResult(columns={self.columns!r}, rows={len(self.rows)})"
 
 
 # ---------------------------------------------------------------------------------------
@@ -468,6 +499,8 @@ def run_query(
 
 def to_csv(result: QueryResult) -> str:
     """A header row with the variable names, then one row per solution ("\\n" endings)."""
+    if result.csv_text is not None:
+        return result.csv_text
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(result.columns)

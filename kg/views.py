@@ -1,0 +1,156 @@
+"""Materialised results: the rows of the saved queries that take no parameters, computed
+once by the build that changed an on-disk store and kept beside it (``kg-views.sqlite``).
+
+Why: on 10,000 documents a query that returns 100,000 rows or more costs pyoxigraph
+10-20 s whatever its shape (about 3.5 µs per row and triple pattern, more for joins), and
+``kg timeline`` and ``kg viz`` read 830,000 rows of tables. Reading the same rows back
+costs under a second. A build pays for them once instead of every question.
+
+A view answers a query only when it is exactly that query on exactly that store:
+
+* it is keyed by the SHA-256 of the query's text, so an edited or own query runs live;
+* it carries the store's revision (kg.manifest), which every build that changes the store
+  renews, and the manifest must say the last build completed. While a build runs, or after
+  one was interrupted, every query runs live.
+
+Rows are kept as the CSV ``kg query --format csv`` prints, zlib-compressed (never pickle:
+a store folder may come from someone else).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import StoreError
+from kg.files import temp_file
+from kg.manifest import MANIFEST_NAME, store_revision
+from kg.queries import (
+    QueryResult,
+    SavedQuery,
+    list_queries,
+    load_query,
+    run_query,
+    to_csv,
+)
+from kg.resources import network_query_dir
+
+VIEWS_NAME = "kg-views.sqlite"
+
+
+def query_key(query: SavedQuery) -> str:
+    return hashlib.sha256(query.text.encode("utf-8")).hexdigest()
+
+
+def materialised_queries() -> list[SavedQuery]:
+    """The queries a build materialises: every saved query without parameters, and the
+    tables kg viz and kg timeline read."""
+    saved = [q for q in list_queries() if not q.params]
+    tables = [load_query(path) for path in sorted(network_query_dir().glob("*.rq"))]
+    return saved + tables
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    views: int
+    rows: int
+    seconds: float
+
+
+def refresh_views(store: ox.Store, store_dir: Path, revision: str,
+                  queries: Iterable[SavedQuery] | None = None) -> RefreshReport:
+    """Compute every materialised query on ``store`` and replace the views with them, all
+    tagged with ``revision`` (one transaction: readers see the old views or the new)."""
+    started = time.perf_counter()
+    computed = []
+    for query in (materialised_queries() if queries is None else queries):
+        result = run_query(store, query)
+        blob = zlib.compress(to_csv(result).encode("utf-8"), 1)
+        computed.append((query_key(query), query.name, revision, json.dumps(result.columns), blob, len(result.rows)))
+    # a new file renamed over the old one: readers see the old views or the new, and a
+    # damaged file is simply replaced
+    path = store_dir / VIEWS_NAME
+    fd, tmp = temp_file(path)
+    os.close(fd)
+    try:
+        db = sqlite3.connect(str(tmp))
+        try:
+            with db:
+                db.execute("CREATE TABLE view (key TEXT PRIMARY KEY, name TEXT NOT NULL, revision TEXT NOT NULL, "
+                           "columns TEXT NOT NULL, result BLOB NOT NULL, rows INTEGER NOT NULL)")
+                db.executemany("INSERT OR REPLACE INTO view VALUES (?, ?, ?, ?, ?, ?)", computed)
+        finally:
+            db.close()
+        os.replace(tmp, path)
+    except (sqlite3.Error, OSError) as exc:
+        tmp.unlink(missing_ok=True)
+        raise StoreError(f"{path}: cannot save the materialised query results ({exc})") from None
+    return RefreshReport(len(computed), sum(c[5] for c in computed), time.perf_counter() - started)
+
+
+def views_revision(store_dir: Path) -> str | None:
+    """The revision the views were computed on (None: no views)."""
+    db = _open_read_only(store_dir / VIEWS_NAME)
+    if db is None:
+        return None
+    try:
+        row = db.execute("SELECT MIN(revision), MAX(revision) FROM view").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+    return row[0] if row and row[0] == row[1] else None
+
+
+class Views:
+    """The views of a store, for reading; ``get`` answers only fresh, identical queries."""
+
+    def __init__(self, store_dir: Path):
+        self.store_dir = Path(store_dir)
+        self._revision: str | None | bool = False  # False: not looked up yet
+
+    def _current(self) -> str | None:
+        if self._revision is False:
+            self._revision = store_revision(self.store_dir / MANIFEST_NAME)
+        return self._revision
+
+    def get(self, query: SavedQuery, params: dict[str, str] | None = None) -> QueryResult | None:
+        if params or query.params:
+            return None
+        revision = self._current()
+        if not revision:
+            return None
+        db = _open_read_only(self.store_dir / VIEWS_NAME)
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT revision, columns, result FROM view WHERE key = ?", (query_key(query),)).fetchone()
+        except sqlite3.Error:
+            return None  # an unreadable views file only costs time: the query runs live
+        finally:
+            db.close()
+        if row is None or row[0] != revision:
+            return None
+        try:
+            columns = [str(c) for c in json.loads(row[1])]
+            text = zlib.decompress(row[2]).decode("utf-8")
+        except (zlib.error, ValueError, TypeError):
+            return None
+        return QueryResult(columns, csv_text=text)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection | None:
+    if not path.is_file():
+        return None
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
