@@ -19,6 +19,8 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -464,29 +466,39 @@ def run_query(
     variables are hidden from the result: they are projected only because substitution
     requires it.
     """
+    columns, rows = stream_query(store, query, params)
+    return QueryResult(columns, [dict(zip(columns, values)) for values in rows])
+
+
+def stream_query(
+    store: ox.Store, query: SavedQuery, params: dict[str, str] | None = None
+) -> tuple[list[str], Iterator[list[str]]]:
+    """``run_query`` as its columns and an iterator of rows (values in column order), for
+    results too big to hold twice."""
     substitutions = bind_parameters(query, params or {})
+    with _query_errors(query):
+        result = store.query(query.text, use_default_graph_as_union=True, substitutions=substitutions or None)
+    if isinstance(result, ox.QueryBoolean):
+        return ["result"], iter([["true" if bool(result) else "false"]])
+    if isinstance(result, ox.QueryTriples):
+        triples = ([_plain(t.subject), _plain(t.predicate), _plain(t.object)] for t in result)
+        return ["subject", "predicate", "object"], _guarded(triples, query)
+    hidden = {p.variable for p in query.params}
+    shown = [(i, v.value) for i, v in enumerate(result.variables) if v.value not in hidden]
+    indexes = [i for i, _ in shown]
+    solutions = ([_plain(values[i]) for i in indexes] for values in map(list, result))
+    return [name for _, name in shown], _guarded(solutions, query)
+
+
+def _guarded(rows: Iterator[list[str]], query: SavedQuery) -> Iterator[list[str]]:
+    with _query_errors(query):  # a store may fail part way through the rows
+        yield from rows
+
+
+@contextmanager
+def _query_errors(query: SavedQuery) -> Iterator[None]:
     try:
-        result = store.query(
-            query.text,
-            use_default_graph_as_union=True,
-            substitutions=substitutions or None,
-        )
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult(["result"], [{"result": "true" if bool(result) else "false"}])
-        if isinstance(result, ox.QueryTriples):
-            columns = ["subject", "predicate", "object"]
-            return QueryResult(
-                columns,
-                [dict(zip(columns, map(_plain, (t.subject, t.predicate, t.object)))) for t in result],
-            )
-        hidden = {p.variable for p in query.params}
-        variables = [v.value for v in result.variables]
-        shown = [(i, name) for i, name in enumerate(variables) if name not in hidden]
-        rows = []
-        for solution in result:
-            values = list(solution)
-            rows.append({name: _plain(values[i]) for i, name in shown})
-        return QueryResult([name for _, name in shown], rows)
+        yield
     except SyntaxError as exc:
         raise QueryError(f"{query.path}: SPARQL syntax error: {exc}") from exc
     except (RuntimeError, ValueError, OSError) as exc:

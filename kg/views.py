@@ -18,13 +18,15 @@ a store folder may come from someone else).
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,17 +35,11 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.files import temp_file
 from kg.manifest import MANIFEST_NAME, store_revision
-from kg.queries import (
-    QueryResult,
-    SavedQuery,
-    list_queries,
-    load_query,
-    run_query,
-    to_csv,
-)
+from kg.queries import QueryResult, SavedQuery, list_queries, load_query, stream_query
 from kg.resources import network_query_dir
 
 VIEWS_NAME = "kg-views.sqlite"
+CHUNK_CHARS = 4_000_000  # of CSV per compressed chunk
 
 
 def query_key(query: SavedQuery) -> str:
@@ -68,32 +64,62 @@ class RefreshReport:
 def refresh_views(store: ox.Store, store_dir: Path, revision: str,
                   queries: Iterable[SavedQuery] | None = None) -> RefreshReport:
     """Compute every materialised query on ``store`` and replace the views with them, all
-    tagged with ``revision`` (one transaction: readers see the old views or the new)."""
+    tagged with ``revision``. Rows stream into compressed chunks of about CHUNK_CHARS of
+    CSV, so the build holds no whole result."""
     started = time.perf_counter()
-    computed = []
-    for query in (materialised_queries() if queries is None else queries):
-        result = run_query(store, query)
-        blob = zlib.compress(to_csv(result).encode("utf-8"), 1)
-        computed.append((query_key(query), query.name, revision, json.dumps(result.columns), blob, len(result.rows)))
     # a new file renamed over the old one: readers see the old views or the new, and a
     # damaged file is simply replaced
     path = store_dir / VIEWS_NAME
     fd, tmp = temp_file(path)
     os.close(fd)
+    views = rows = 0
     try:
         db = sqlite3.connect(str(tmp))
         try:
             with db:
                 db.execute("CREATE TABLE view (key TEXT PRIMARY KEY, name TEXT NOT NULL, revision TEXT NOT NULL, "
-                           "columns TEXT NOT NULL, result BLOB NOT NULL, rows INTEGER NOT NULL)")
-                db.executemany("INSERT OR REPLACE INTO view VALUES (?, ?, ?, ?, ?, ?)", computed)
+                           "columns TEXT NOT NULL, rows INTEGER NOT NULL)")
+                db.execute("CREATE TABLE chunk (key TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, "
+                           "PRIMARY KEY (key, seq))")
+                for query in (materialised_queries() if queries is None else queries):
+                    key = query_key(query)
+                    columns, count = _store_rows(db, key, *stream_query(store, query))
+                    db.execute("INSERT OR REPLACE INTO view VALUES (?, ?, ?, ?, ?)",
+                               (key, query.name, revision, json.dumps(columns), count))
+                    views, rows = views + 1, rows + count
         finally:
             db.close()
         os.replace(tmp, path)
     except (sqlite3.Error, OSError) as exc:
         tmp.unlink(missing_ok=True)
         raise StoreError(f"{path}: cannot save the materialised query results ({exc})") from None
-    return RefreshReport(len(computed), sum(c[5] for c in computed), time.perf_counter() - started)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return RefreshReport(views, rows, time.perf_counter() - started)
+
+
+def _store_rows(db: sqlite3.Connection, key: str, columns: list[str], rows: Iterator[list[str]]) -> tuple[list[str], int]:
+    """Write the CSV ``kg query --format csv`` prints (header included) as chunks."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    seq = count = 0
+
+    def flush() -> None:
+        nonlocal seq
+        db.execute("INSERT INTO chunk VALUES (?, ?, ?)", (key, seq, zlib.compress(buffer.getvalue().encode("utf-8"), 1)))
+        seq += 1
+        buffer.seek(0)
+        buffer.truncate()
+
+    for values in rows:
+        writer.writerow(values)
+        count += 1
+        if buffer.tell() >= CHUNK_CHARS:
+            flush()
+    flush()
+    return columns, count
 
 
 def views_revision(store_dir: Path) -> str | None:
@@ -132,18 +158,17 @@ class Views:
         if db is None:
             return None
         try:
-            row = db.execute("SELECT revision, columns, result FROM view WHERE key = ?", (query_key(query),)).fetchone()
-        except sqlite3.Error:
+            key = query_key(query)
+            row = db.execute("SELECT revision, columns FROM view WHERE key = ?", (key,)).fetchone()
+            if row is None or row[0] != revision:
+                return None
+            chunks = [data for (data,) in db.execute("SELECT data FROM chunk WHERE key = ? ORDER BY seq", (key,))]
+            columns = [str(c) for c in json.loads(row[1])]
+            text = "".join(zlib.decompress(data).decode("utf-8") for data in chunks)
+        except (sqlite3.Error, zlib.error, ValueError, TypeError):
             return None  # an unreadable views file only costs time: the query runs live
         finally:
             db.close()
-        if row is None or row[0] != revision:
-            return None
-        try:
-            columns = [str(c) for c in json.loads(row[1])]
-            text = zlib.decompress(row[2]).decode("utf-8")
-        except (zlib.error, ValueError, TypeError):
-            return None
         return QueryResult(columns, csv_text=text)
 
 

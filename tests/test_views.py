@@ -142,7 +142,7 @@ def test_a_damaged_views_file_only_costs_time(corpus, tmp_path):
 
     db = sqlite3.connect(str(store_dir / VIEWS_NAME))
     with db:
-        db.execute("UPDATE view SET result = ?", (b"not zlib",))
+        db.execute("UPDATE chunk SET data = ?", (b"not zlib",))
     db.close()
     assert Views(store_dir).get(load_query("meetings")) is None
 
@@ -169,3 +169,16 @@ def test_a_result_kept_as_csv_reads_back_the_same_rows():
     assert kept.values() == [[r["a"], r["b"]] for r in rows]
     assert kept == result
     assert to_csv(kept) == to_csv(result)
+
+
+def test_results_bigger_than_a_chunk_read_back_whole(corpus, tmp_path, monkeypatch):
+    import kg.views
+
+    monkeypatch.setattr(kg.views, "CHUNK_CHARS", 300)  # many chunks per result
+    store_dir = tmp_path / "store"
+    build([corpus], store_dir)
+    db = sqlite3.connect(str(store_dir / VIEWS_NAME))
+    chunks = db.execute("SELECT COUNT(*) FROM chunk").fetchone()[0]
+    db.close()
+    assert chunks > 2 * len(materialised_queries())
+    assert_views_equal_live(store_dir)
