@@ -286,7 +286,8 @@ def query(
 ) -> None:
     """Run a saved query (by name) or any .rq file over graph files, an on-disk store or a
     remote store."""
-    from kg.queries import bind_parameters, load_query, parse_params, to_csv, to_json
+    from kg.queries import bind_parameters, load_query, parse_params
+    from kg.results import to_csv, to_json
 
     params = parse_params(param or [])
     saved = load_query(name)

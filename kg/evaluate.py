@@ -22,7 +22,8 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.model import EVENT_RELATIONS
-from kg.queries import load_query, run_query
+from kg.queries import load_query
+from kg.results import run_query
 
 # the referee's names of the relations: "meet", "agree", "demand"
 RELATIONS = tuple(r.short for r in EVENT_RELATIONS)

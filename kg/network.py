@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 
 from kg.errors import InputError
 from kg.model import EVENT_RELATIONS, Relation
-from kg.queries import QueryResult, SavedQuery, load_query
+from kg.queries import SavedQuery, load_query
 from kg.registry import follow_affiliations
 from kg.resources import network_query_dir
+from kg.results import QueryResult
 from kg.vocab import KG
 
 QueryRunner = Callable[[SavedQuery, dict[str, str]], QueryResult]

@@ -29,13 +29,13 @@ import pyoxigraph as ox
 from kg.errors import PushInterrupted, RemoteBadAnswer, RemoteError
 from kg.push import COUNT, HASH, PushReport, graph_hash, push_graphs
 from kg.queries import (
-    QueryResult,
     SavedQuery,
     bind_parameters,
     term_to_sparql,
     text_problem,
     values_clause,
 )
+from kg.results import QueryResult
 from kg.transport import (
     Answer,
     Http,

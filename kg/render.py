@@ -19,7 +19,8 @@ from rich.text import Text
 from kg.model import Relation
 from kg.network import TimelineEvent
 from kg.profile import DEMANDED_BY, ActorProfile, Candidate
-from kg.queries import QueryResult, SavedQuery
+from kg.queries import SavedQuery
+from kg.results import QueryResult
 from kg.stats import GraphStats
 
 #: a console markup tag with the backslashes before it (the pattern rich itself uses)

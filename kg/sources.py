@@ -16,8 +16,9 @@ import pyoxigraph as ox
 from kg import formats
 from kg.errors import InputError, StoreError
 from kg.network import QueryRunner
-from kg.queries import QueryResult, SavedQuery, run_query
+from kg.queries import SavedQuery
 from kg.read import ReadFailure
+from kg.results import QueryResult, run_query
 from kg.store import load_store
 from kg.views import Views
 

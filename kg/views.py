@@ -35,8 +35,9 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.files import temp_file
 from kg.manifest import MANIFEST_NAME, store_revision
-from kg.queries import QueryResult, SavedQuery, list_queries, load_query, stream_query
+from kg.queries import SavedQuery, list_queries, load_query
 from kg.resources import network_query_dir
+from kg.results import QueryResult, stream_query
 
 VIEWS_NAME = "kg-views.sqlite"
 CHUNK_CHARS = 4_000_000  # of CSV per compressed chunk

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.evaluate import evaluate_store, format_scores
-from kg.queries import load_query, run_query, to_csv
+from kg.queries import load_query
+from kg.results import run_query, to_csv
 from kg.store import load_store
 from kg.vocab import KG
 

@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import write_dataset
-from kg.queries import load_query, run_query
+from kg.queries import load_query
 from kg.render import result_view
+from kg.results import run_query
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -13,7 +13,8 @@ from rdflib.namespace import SKOS
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.queries import load_query, run_query, to_csv
+from kg.queries import load_query
+from kg.results import run_query, to_csv
 from kg.store import load_store
 from kg.validate import validate_graph
 from kg.vocab import KG

@@ -11,7 +11,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg.evaluate import Score, evaluate_store, format_scores, score
-from kg.queries import load_query, run_query, to_csv
+from kg.queries import load_query
+from kg.results import run_query, to_csv
 from kg.store import load_store
 from kg.vocab import DEFAULT_BASE_IRI
 

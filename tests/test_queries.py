@@ -14,15 +14,12 @@ from rdflib.plugins.sparql import prepareQuery
 
 from kg.queries import (
     QueryError,
-    QueryResult,
     bind_parameters,
     list_queries,
     load_query,
-    run_query,
-    to_csv,
-    to_json,
     values_clause,
 )
+from kg.results import QueryResult, run_query, to_csv, to_json
 from kg.store import load_store
 from kg.vocab import DEFAULT_BASE_IRI
 

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.export import write_dataset
 from kg.push import is_merged
-from kg.queries import load_query, run_query
+from kg.queries import load_query
 from kg.remote import (
     RemoteError,
     endpoint_for,
@@ -33,6 +33,7 @@ from kg.remote import (
     push_dataset,
     remote_query,
 )
+from kg.results import run_query
 from kg.vocab import KG
 
 # also declared in conftest; repeated so that this module works on its own (pytest

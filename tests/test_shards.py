@@ -8,8 +8,9 @@ from conftest import REPO
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.queries import load_query, run_query
+from kg.queries import load_query
 from kg.remote import endpoint_for, remote_query
+from kg.results import run_query
 from kg.store import load_store
 
 pytest_plugins = ["store_servers"]

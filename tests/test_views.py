@@ -16,7 +16,8 @@ from typer.testing import CliRunner
 from kg.cli import app
 from kg.manifest import MANIFEST_NAME
 from kg.pipeline import build_dataset
-from kg.queries import QueryResult, load_query, run_query, to_csv
+from kg.queries import load_query
+from kg.results import QueryResult, run_query, to_csv
 from kg.views import VIEWS_NAME, Views, materialised_queries, views_revision
 
 runner = CliRunner()

@@ -17,7 +17,8 @@ from kg.errors import InputError
 from kg.export import write_dataset
 from kg.network import Actor, Link, Network, load_network, timeline
 from kg.profile import AmbiguousActor, UnknownActor, actor_profile, find_actor
-from kg.queries import load_query, run_query
+from kg.queries import load_query
+from kg.results import run_query
 from kg.viz import picture, render_html, render_svg
 
 runner = CliRunner()

@@ -20,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from kg.network import load_network
-from kg.queries import run_query
+from kg.results import run_query
 from kg.viz import write_picture
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -11,8 +11,9 @@ from kg.model import EVENT_RELATIONS, NewActor, Relation
 from kg.network import RELATIONS as DRAWN
 from kg.network import Actor, Network
 from kg.profile import DEMANDED_BY
-from kg.queries import load_query, run_query
+from kg.queries import load_query
 from kg.registry import Entry, RegistryError, build_registry, load_registry
+from kg.results import run_query
 from kg.store import load_store
 from kg.vocab import KG
 
