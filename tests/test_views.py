@@ -6,6 +6,7 @@ import gc
 import json
 import shutil
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pyoxigraph
@@ -18,7 +19,7 @@ from kg.manifest import MANIFEST_NAME
 from kg.pipeline import build_dataset
 from kg.queries import load_query
 from kg.results import QueryResult, run_query, to_csv
-from kg.views import VIEWS_NAME, Views, materialised_queries, views_revision
+from kg.views import VIEWS_NAME, Views, materialised_queries, query_key, views_revision
 
 runner = CliRunner()
 
@@ -183,3 +184,23 @@ def test_results_bigger_than_a_chunk_read_back_whole(corpus, tmp_path, monkeypat
     db.close()
     assert chunks > 2 * len(materialised_queries())
     assert_views_equal_live(store_dir)
+
+
+def test_the_cli_reads_kept_rows_unless_told_not_to(corpus, tmp_path, monkeypatch):
+    """A kept result changed behind kg's back shows that `kg query --store` reads it, and
+    that KG_VIEWS=off does not."""
+    store_dir = tmp_path / "store"
+    build([corpus], store_dir)
+    live = runner.invoke(app, ["query", "documents", "--store", str(store_dir), "--format", "csv"]).stdout
+    key = query_key(load_query("documents"))
+    db = sqlite3.connect(str(store_dir / VIEWS_NAME))
+    with db:
+        db.execute("DELETE FROM chunk WHERE key = ?", (key,))
+        header = live.splitlines()[0]
+        fake = f"{header}\nmarker,2099-01-01" + "," * (header.count(",") - 1) + "\n"  # one row, every column
+        db.execute("INSERT INTO chunk VALUES (?, 0, ?)", (key, zlib.compress(fake.encode())))
+    db.close()
+    kept = runner.invoke(app, ["query", "documents", "--store", str(store_dir), "--format", "csv"])
+    assert kept.stdout == fake
+    monkeypatch.setenv("KG_VIEWS", "off")
+    assert runner.invoke(app, ["query", "documents", "--store", str(store_dir), "--format", "csv"]).stdout == live
