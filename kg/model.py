@@ -109,12 +109,16 @@ class ActorRef:
     role: str | None = None
     in_registry: bool = True
     surface_forms: tuple[str, ...] = ()  # how this document names the actor
+    wikidata: str | None = None  # the registry's Wikidata item ("Q159")
+    iso3: str | None = None  # a registry state's ISO 3166-1 alpha-3 code
 
 
 @dataclass(frozen=True)
 class Place:
     key: str
     label: str
+    wikidata: str | None = None  # the registry's Wikidata item
+    coordinates: tuple[float, float] | None = None  # latitude, longitude
 
 
 @dataclass(frozen=True)

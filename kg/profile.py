@@ -25,6 +25,7 @@ class Candidate:
     affiliation: str  # label of its state or organisation
     exact: bool
     documents: int
+    wikidata: str = ""  # the Wikidata item's IRI, if the registry knows it
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def find_actor(run: QueryRunner, name: str) -> Candidate:
         raise InputError(f"the actor name {name!r} {problem}")
     rows = run(load_query("actor-lookup"), {"name": name}).rows
     candidates = [Candidate(r["actor"], r["label"], r["type"], r["affiliation"], r["exact"] == "1",
-                            int(r["documents"] or 0)) for r in rows]
+                            int(r["documents"] or 0), r.get("wikidata", "")) for r in rows]
     exact = [c for c in candidates if c.exact]
     chosen = exact or candidates
     if not chosen:

@@ -24,11 +24,12 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.resources import queries_dir
-from kg.vocab import XSD
+from kg.vocab import WIKIDATA, XSD
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
 
 QUERY_SUFFIX = ".rq"
+_QID = re.compile(r"Q[1-9][0-9]*")
 _XSD_STRING = str(XSD.string)
 
 
@@ -265,13 +266,16 @@ def text_problem(value: str, controls: bool = True) -> str | None:
 
 
 def to_term(name: str, value: str) -> ox.NamedNode | ox.Literal:
-    """A parameter value as an RDF term: ``<…>``, http(s):// and urn: give an IRI,
+    """A parameter value as an RDF term: ``<…>``, http(s):// and urn: give an IRI, a
+    Wikidata QID ("Q159") the item's IRI (registry actors and places are owl:sameAs it),
     anything else a plain literal."""
     problem = text_problem(value, controls=False)  # control characters are data, escaped
     if problem:
         raise QueryError(f"parameter '{name}': the value {problem}")
     iri: str | None = None
-    if value.startswith("<") and value.endswith(">") and len(value) >= 2:
+    if _QID.fullmatch(value):
+        iri = f"{WIKIDATA}{value}"
+    elif value.startswith("<") and value.endswith(">") and len(value) >= 2:
         iri = value[1:-1]
     elif value.lower().startswith(_IRI_PREFIXES):
         iri = value

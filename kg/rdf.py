@@ -15,13 +15,13 @@ import hashlib
 import re
 
 from pyoxigraph import Literal, NamedNode, Quad
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from kg.errors import InputError
 from kg.model import ActorRef, DocumentResult, Evidence, Relation
 from kg.registry import Registry, slug
 from kg.resolve import normalise_content
-from kg.vocab import KG, NIF, PROV, SCHEMA
+from kg.vocab import KG, NIF, PROV, SCHEMA, WIKIDATA
 
 #: where the actors graph is, under the base IRI
 ACTORS_GRAPH_PATH = "graph/shared/actors"
@@ -143,6 +143,10 @@ class GraphWriter:
                 add(node, KG.place, place)
                 describe(place, RDF.type, _n(KG.Place))
                 describe(place, RDFS.label, Literal(m.place.label))
+                if m.place.wikidata:
+                    same_as(place, m.place.wikidata, describe)
+                if m.place.coordinates:
+                    located(place, m.place.coordinates, describe)
             evidence(node, m.evidence)
             provenance(node, m.rule, m.confidence)
             if met:
@@ -184,6 +188,10 @@ class GraphWriter:
             add(node, KG.affiliation, self.actor_iri(ref.affiliation))
         if ref.role and ref.type == "Person":
             add(node, KG.role, Literal(ref.role))
+        if ref.wikidata:
+            same_as(node, ref.wikidata, add)
+        if ref.iso3:
+            add(node, KG.countryCode, Literal(ref.iso3))
 
 
 def registry_store(registry: Registry, base_iri: str):  # -> pyoxigraph.Store
@@ -207,16 +215,22 @@ def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:
         quads.append(Quad(s_, _n(p), o, g))
 
     for entry in registry.entries.values():
-        if entry.type == "Place":
-            node = NamedNode(f"{writer.base}place/{slug(entry.key)}")
+        place = entry.type == "Place"
+        node = NamedNode(f"{writer.base}place/{slug(entry.key)}") if place else writer.actor_iri(entry.key)
+        if entry.wikidata:
+            same_as(node, entry.wikidata, add)
+        if entry.iso3:
+            add(node, KG.countryCode, Literal(entry.iso3))
+        if place:
             add(node, RDF.type, _n(KG.Place))
             add(node, RDFS.label, Literal(entry.label))
             for alias in entry.aliases:
                 add(node, SKOS.altLabel, Literal(alias))
             if entry.country:
                 add(node, SCHEMA.containedInPlace, writer.actor_iri(entry.country))
+            if entry.coordinates:
+                located(node, entry.coordinates, add)
             continue
-        node = writer.actor_iri(entry.key)
         add(node, RDF.type, _n(_CLASS[entry.type]))
         add(node, SKOS.prefLabel, Literal(entry.label))
         add(node, RDFS.label, Literal(entry.label))
@@ -230,6 +244,20 @@ def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:
             for role in entry.roles_on(None):
                 add(node, KG.role, Literal(role))
     return sorted(set(quads), key=str)
+
+
+def same_as(node: NamedNode, qid: str, add) -> None:
+    """The node is the Wikidata item: owl:sameAs for reasoners and joins, schema:sameAs
+    for schema.org consumers."""
+    item = NamedNode(f"{WIKIDATA}{qid}")
+    add(node, OWL.sameAs, item)
+    add(node, SCHEMA.sameAs, item)
+
+
+def located(node: NamedNode, coordinates: tuple[float, float], add) -> None:
+    latitude, longitude = coordinates
+    add(node, SCHEMA.latitude, Literal(f"{latitude:.2f}", datatype=_n(XSD.decimal)))
+    add(node, SCHEMA.longitude, Literal(f"{longitude:.2f}", datatype=_n(XSD.decimal)))
 
 
 def slug_id(doc_id: str) -> str:

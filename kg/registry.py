@@ -55,6 +55,9 @@ class Entry:
     gender: str | None = None
     genitives: tuple[str, ...] = ()  # "Russlands": a genitive form is an attribute, not an agent
     offices: tuple[Office, ...] = ()  # persons: dated offices; ``roles`` are not tied to a date
+    wikidata: str | None = None  # the Wikidata item, "Q159"
+    iso3: str | None = None  # states: ISO 3166-1 alpha-3
+    coordinates: tuple[float, float] | None = None  # places: latitude, longitude
 
     @property
     def all_roles(self) -> tuple[str, ...]:
@@ -215,6 +218,9 @@ def _entries_from_yaml(data: dict) -> list[Entry]:
                                str(o["from"]) if o.get("from") else None, str(o["until"]) if o.get("until") else None)
                         for o in item.get("offices") or ()
                     ),
+                    wikidata=str(item["wikidata"]) if item.get("wikidata") else None,
+                    iso3=str(item["iso3"]) if item.get("iso3") else None,
+                    coordinates=tuple(float(c) for c in item["coordinates"]) if item.get("coordinates") else None,
                 )
             )
     return out
@@ -238,9 +244,28 @@ def _check_affiliations(entries: dict[str, Entry]) -> None:
             key = entries[key].affiliation
 
 
+def _check_identities(entries: dict[str, Entry]) -> None:
+    """QIDs and ISO codes are well formed and name one entry each (a shared QID would
+    make two actors one in every store that follows owl:sameAs)."""
+    seen: dict[str, str] = {}
+    for e in entries.values():
+        for value, pattern, what in ((e.wikidata, r"Q[1-9][0-9]*", "Wikidata QID"), (e.iso3, r"[A-Z]{3}", "ISO 3166-1 alpha-3 code")):
+            if value is None:
+                continue
+            if not re.fullmatch(pattern, value):
+                raise RegistryError(f"actor registry: {e.key}: {value!r} is not a {what}")
+            if value in seen:
+                raise RegistryError(f"actor registry: {e.key} and {seen[value]} have the same {what} {value}")
+            seen[value] = e.key
+        where = e.coordinates
+        if where is not None and not (len(where) == 2 and -90 <= where[0] <= 90 and -180 <= where[1] <= 180):
+            raise RegistryError(f"actor registry: {e.key}: coordinates must be [latitude, longitude]")
+
+
 def build_registry(entries: list[Entry]) -> Registry:
     reg = Registry(entries={e.key: e for e in entries})
     _check_affiliations(reg.entries)
+    _check_identities(reg.entries)
     # Precedence when one surface form names several entries: names of actors beat
     # metonyms, metonyms beat places (the annotator decides place vs actor by context).
     rank = {"name": 0, "role_alias": 1, "metonym": 2, "place": 3}

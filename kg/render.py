@@ -140,6 +140,8 @@ def profile_view(profile: ActorProfile) -> Iterator[str]:
     who = profile.actor
     facts = [who.type or "actor"] + ([who.affiliation] if who.affiliation else [])
     yield f"[bold]{escape(who.label)}[/] ({escape(', '.join(facts))})  {who.iri}"
+    if who.wikidata:
+        yield f"Wikidata: {escape(who.wikidata.rsplit('/', 1)[-1])}  {escape(who.wikidata)}"
     if profile.roles:
         yield f"roles: {escape('; '.join(profile.roles))}"
     if profile.members:

@@ -31,6 +31,7 @@ class KG(DefinedNamespace):
     docId: URIRef
     affiliation: URIRef
     role: URIRef
+    countryCode: URIRef
     mentionedIn: URIRef
     hasSide: URIRef
     sideParty: URIRef
@@ -56,6 +57,8 @@ SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SCHEMA = Namespace("https://schema.org/")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+#: Wikidata items: the registry's actors and places are owl:sameAs these
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 PREFIXES: dict[str, str] = {

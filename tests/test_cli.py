@@ -49,7 +49,7 @@ def test_queries_lists_saved_queries() -> None:
     assert result.exit_code == 0, result.output
     for name in ("meetings", "agreements", "demands", "actors", "meetings-without"):
         assert name in result.stdout
-    assert "label, alias or IRI" in result.stdout
+    assert "Wikidata QID" in result.stdout
 
 
 def test_query_csv_is_exactly_to_csv() -> None:

@@ -101,7 +101,7 @@ def test_saved_queries_are_listed_with_headers() -> None:
         assert "\n" not in query.summary
         assert query.path.suffix == ".rq"
     assert [p.name for p in saved["actor"].params] == ["actor"]
-    assert saved["actor"].params[0].description == "label, alias or IRI of the actor"
+    assert saved["actor"].params[0].description == "label, alias, IRI or Wikidata QID (Q159) of the actor"
     assert [p.name for p in saved["agreements-between"].params] == ["actor1", "actor2"]
     assert [p.name for p in saved["meetings-by-place"].params] == ["place"]
     assert saved["meetings"].params == []

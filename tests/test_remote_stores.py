@@ -134,6 +134,12 @@ def assert_same_rows_as_local(endpoint, store: ox.Store) -> None:
         ("actor", {"actor": "https://kg.example.org/id/actor/sergej-lawrow"}),
         ("meetings-without", {"actor": "lawrow"}),
         ("actor-lookup", {"name": "mohammed"}),
+        # a Wikidata QID goes as the item's IRI and matches through owl:sameAs
+        ("actor", {"actor": "Q7747"}),
+        ("demands-on", {"actor": "Q212"}),
+        ("agreements-between", {"actor1": "Q30", "actor2": "Q159"}),
+        ("meetings-by-place", {"place": "Q3692"}),
+        ("actor-lookup", {"name": "Q7747"}),
     ):
         saved = load_query(name)
         local = run_query(store, saved, params)
