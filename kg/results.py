@@ -21,24 +21,20 @@ class QueryResult:
 
     def __init__(self, columns: list[str], rows: list[dict[str, str]] | None = None, *, csv_text: str | None = None):
         self.columns = list(columns)
-        self._rows = rows if rows is not None or csv_text is None else None
-        if self._rows is None and csv_text is None:
-            self._rows = []
         self.csv_text = csv_text
+        self._rows = rows if rows is not None or csv_text is not None else []  # None: not parsed yet
 
     @property
     def rows(self) -> list[dict[str, str]]:
         if self._rows is None:
-            reader = csv.reader(io.StringIO(self.csv_text, newline=""))
-            next(reader, None)  # the header
-            self._rows = [dict(zip(self.columns, values)) for values in reader]
+            self._rows = [dict(zip(self.columns, values)) for values in self.values()]
         return self._rows
 
     def values(self) -> list[list[str]]:
         """The rows as lists in column order (cheaper than ``rows`` for a big kept result)."""
         if self._rows is None:
             reader = csv.reader(io.StringIO(self.csv_text, newline=""))
-            next(reader, None)
+            next(reader, None)  # the header
             return list(reader)
         return [[row.get(column, "") for column in self.columns] for row in self._rows]
 
@@ -113,12 +109,17 @@ def _query_errors(query: SavedQuery) -> Iterator[None]:
 # formatting
 
 
+def csv_writer(out):  # -> csv.writer
+    """The CSV dialect of every query result kg writes (and keeps, kg.views)."""
+    return csv.writer(out, lineterminator="\n")
+
+
 def to_csv(result: QueryResult) -> str:
     """A header row with the variable names, then one row per solution ("\\n" endings)."""
     if result.csv_text is not None:
         return result.csv_text
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(result.columns)
     for row in result.rows:
         writer.writerow([row.get(column, "") for column in result.columns])

@@ -18,7 +18,6 @@ a store folder may come from someone else).
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -26,8 +25,9 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -37,7 +37,7 @@ from kg.files import temp_file
 from kg.manifest import MANIFEST_NAME, store_revision
 from kg.queries import SavedQuery, list_queries, load_query
 from kg.resources import network_query_dir
-from kg.results import QueryResult, stream_query
+from kg.results import QueryResult, csv_writer, stream_query
 
 VIEWS_NAME = "kg-views.sqlite"
 CHUNK_CHARS = 4_000_000  # of CSV per compressed chunk
@@ -62,8 +62,7 @@ class RefreshReport:
     seconds: float
 
 
-def refresh_views(store: ox.Store, store_dir: Path, revision: str,
-                  queries: Iterable[SavedQuery] | None = None) -> RefreshReport:
+def refresh_views(store: ox.Store, store_dir: Path, revision: str) -> RefreshReport:
     """Compute every materialised query on ``store`` and replace the views with them, all
     tagged with ``revision``. Rows stream into compressed chunks of about CHUNK_CHARS of
     CSV, so the build holds no whole result."""
@@ -82,9 +81,10 @@ def refresh_views(store: ox.Store, store_dir: Path, revision: str,
                            "columns TEXT NOT NULL, rows INTEGER NOT NULL)")
                 db.execute("CREATE TABLE chunk (key TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, "
                            "PRIMARY KEY (key, seq))")
-                for query in (materialised_queries() if queries is None else queries):
+                for query in materialised_queries():
                     key = query_key(query)
-                    columns, count = _store_rows(db, key, *stream_query(store, query))
+                    columns, rows_of_query = stream_query(store, query)
+                    count = _store_rows(db, key, columns, rows_of_query)
                     db.execute("INSERT OR REPLACE INTO view VALUES (?, ?, ?, ?, ?)",
                                (key, query.name, revision, json.dumps(columns), count))
                     views, rows = views + 1, rows + count
@@ -100,10 +100,11 @@ def refresh_views(store: ox.Store, store_dir: Path, revision: str,
     return RefreshReport(views, rows, time.perf_counter() - started)
 
 
-def _store_rows(db: sqlite3.Connection, key: str, columns: list[str], rows: Iterator[list[str]]) -> tuple[list[str], int]:
-    """Write the CSV ``kg query --format csv`` prints (header included) as chunks."""
+def _store_rows(db: sqlite3.Connection, key: str, columns: list[str], rows: Iterator[list[str]]) -> int:
+    """Write the CSV ``kg query --format csv`` prints (header included) as chunks; the
+    number of rows."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)
     writer.writerow(columns)
     seq = count = 0
 
@@ -120,7 +121,7 @@ def _store_rows(db: sqlite3.Connection, key: str, columns: list[str], rows: Iter
         if buffer.tell() >= CHUNK_CHARS:
             flush()
     flush()
-    return columns, count
+    return count
 
 
 def views_revision(store_dir: Path) -> str | None:
@@ -142,17 +143,16 @@ class Views:
 
     def __init__(self, store_dir: Path):
         self.store_dir = Path(store_dir)
-        self._revision: str | None | bool = False  # False: not looked up yet
 
-    def _current(self) -> str | None:
-        if self._revision is False:
-            self._revision = store_revision(self.store_dir / MANIFEST_NAME)
-        return self._revision
+    @cached_property
+    def revision(self) -> str | None:
+        """The store's revision, read once (only a query without parameters needs it)."""
+        return store_revision(self.store_dir / MANIFEST_NAME)
 
     def get(self, query: SavedQuery, params: dict[str, str] | None = None) -> QueryResult | None:
         if params or query.params:
             return None
-        revision = self._current()
+        revision = self.revision
         if not revision:
             return None
         db = _open_read_only(self.store_dir / VIEWS_NAME)
