@@ -24,12 +24,11 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.resources import queries_dir
-from kg.vocab import WIKIDATA, XSD
+from kg.vocab import QID, WIKIDATA, XSD
 
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
 
 QUERY_SUFFIX = ".rq"
-_QID = re.compile(r"Q[1-9][0-9]*")
 _XSD_STRING = str(XSD.string)
 
 
@@ -273,7 +272,7 @@ def to_term(name: str, value: str) -> ox.NamedNode | ox.Literal:
     if problem:
         raise QueryError(f"parameter '{name}': the value {problem}")
     iri: str | None = None
-    if _QID.fullmatch(value):
+    if QID.fullmatch(value):
         iri = f"{WIKIDATA}{value}"
     elif value.startswith("<") and value.endswith(">") and len(value) >= 2:
         iri = value[1:-1]

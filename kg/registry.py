@@ -13,6 +13,7 @@ import yaml
 
 from kg.errors import InputError
 from kg.resources import read_yaml, registry_file
+from kg.vocab import QID
 
 if TYPE_CHECKING:
     from kg.model import NewActor
@@ -244,15 +245,18 @@ def _check_affiliations(entries: dict[str, Entry]) -> None:
             key = entries[key].affiliation
 
 
+ISO3 = re.compile(r"[A-Z]{3}")
+
+
 def _check_identities(entries: dict[str, Entry]) -> None:
     """QIDs and ISO codes are well formed and name one entry each (a shared QID would
     make two actors one in every store that follows owl:sameAs)."""
     seen: dict[str, str] = {}
     for e in entries.values():
-        for value, pattern, what in ((e.wikidata, r"Q[1-9][0-9]*", "Wikidata QID"), (e.iso3, r"[A-Z]{3}", "ISO 3166-1 alpha-3 code")):
+        for value, pattern, what in ((e.wikidata, QID, "Wikidata QID"), (e.iso3, ISO3, "ISO 3166-1 alpha-3 code")):
             if value is None:
                 continue
-            if not re.fullmatch(pattern, value):
+            if not pattern.fullmatch(value):
                 raise RegistryError(f"actor registry: {e.key}: {value!r} is not a {what}")
             if value in seen:
                 raise RegistryError(f"actor registry: {e.key} and {seen[value]} have the same {what} {value}")

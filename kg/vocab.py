@@ -1,6 +1,8 @@
 """Vocabularies used by kg. IRIs are spelled here and nowhere else."""
 from __future__ import annotations
 
+import re
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
@@ -59,6 +61,8 @@ SCHEMA = Namespace("https://schema.org/")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 #: Wikidata items: the registry's actors and places are owl:sameAs these
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+#: what a Wikidata item's id looks like ("Q159")
+QID = re.compile(r"Q[1-9][0-9]*")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
 PREFIXES: dict[str, str] = {
