@@ -111,6 +111,7 @@ class ActorRef:
     surface_forms: tuple[str, ...] = ()  # how this document names the actor
     wikidata: str | None = None  # the registry's Wikidata item ("Q159")
     iso3: str | None = None  # a registry state's ISO 3166-1 alpha-3 code
+    cameo: str | None = None  # a registry organisation's CAMEO actor code ("IGOUNO")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class Place:
     label: str
     wikidata: str | None = None  # the registry's Wikidata item
     coordinates: tuple[float, float] | None = None  # latitude, longitude
+    country: str | None = None  # ISO 3166-1 alpha-3 code of the state it lies in
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,17 @@ import re
 from pyoxigraph import Literal, NamedNode, Quad
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
+from kg.codes import (
+    ActorCode,
+    CodeBook,
+    CodedEvent,
+    actor_codes,
+    code_agreement,
+    code_demand,
+    code_meeting,
+    load_codebook,
+    split_actor_code,
+)
 from kg.errors import InputError
 from kg.model import ActorRef, DocumentResult, Evidence, Relation
 from kg.registry import Registry, slug
@@ -53,7 +64,8 @@ def _content_literal(text: str) -> Literal:
 class GraphWriter:
     """Builds the quads of one document graph under a base IRI."""
 
-    def __init__(self, base_iri: str):
+    def __init__(self, base_iri: str, codebook: CodeBook | None = None):
+        self.codebook = codebook or load_codebook()
         if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", base_iri) or any(c in base_iri for c in ' <>"{}|^`\\'):
             raise InputError(f"--base-iri {base_iri!r} is not an absolute IRI")
         self.base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
@@ -102,9 +114,27 @@ class GraphWriter:
         if src.url:
             add(doc, SCHEMA.url, Literal(src.url))
 
+        codes = actor_codes(result.actors, self.codebook)
         for ref in result.actors.values():
             add(self.actor_iri(ref.key), KG.mentionedIn, doc)
             self._actor(ref, result, describe)
+            if ref.key in codes:
+                cameo_actor(self.actor_iri(ref.key), codes[ref.key], describe)
+
+        def coded(node: NamedNode, event: CodedEvent) -> None:
+            code = event.code
+            add(node, KG.cameoCode, Literal(code.cameo))
+            add(node, KG.ploverType, Literal(code.plover_type))
+            if code.mode:
+                add(node, KG.ploverMode, Literal(code.mode))
+            for context in code.contexts:
+                add(node, KG.ploverContext, Literal(context))
+            for topic in code.topics:
+                add(node, KG.eventTopic, Literal(topic))
+            for key in event.sources:
+                add(node, KG.sourceActor, self.actor_iri(key))
+            for key in event.recipients:
+                add(node, KG.recipientActor, self.actor_iri(key))
 
         def evidence(node: NamedNode, spans: list[Evidence]) -> None:
             # the first span is the main evidence (kg.resolve chose it), the others attest too
@@ -147,6 +177,9 @@ class GraphWriter:
                     same_as(place, m.place.wikidata, describe)
                 if m.place.coordinates:
                     located(place, m.place.coordinates, describe)
+                if m.place.country:
+                    describe(place, KG.countryCode, Literal(m.place.country))
+            coded(node, code_meeting(m, result.actors, self.codebook))
             evidence(node, m.evidence)
             provenance(node, m.rule, m.confidence)
             if met:
@@ -162,6 +195,7 @@ class GraphWriter:
             add(node, KG.agreedContent, _content_literal(a.content))
             if a.date:
                 add(node, KG.date, _date_literal(a.date))
+            coded(node, code_agreement(a, self.codebook))
             evidence(node, a.evidence)
             provenance(node, a.rule, a.confidence)
 
@@ -172,6 +206,7 @@ class GraphWriter:
             if d.addressee:
                 add(node, KG.addressee, self.actor_iri(d.addressee))
             add(node, KG.demandedContent, _content_literal(d.content))
+            coded(node, code_demand(d, self.codebook))
             evidence(node, d.evidence)
             provenance(node, d.rule, d.confidence)
         # one quad once, in a stable order
@@ -221,6 +256,8 @@ def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:
             same_as(node, entry.wikidata, add)
         if entry.iso3:
             add(node, KG.countryCode, Literal(entry.iso3))
+        if entry.cameo:
+            cameo_actor(node, split_actor_code(entry.cameo, writer.codebook), add)
         if place:
             add(node, RDF.type, _n(KG.Place))
             add(node, RDFS.label, Literal(entry.label))
@@ -228,6 +265,9 @@ def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:
                 add(node, SKOS.altLabel, Literal(alias))
             if entry.country:
                 add(node, SCHEMA.containedInPlace, writer.actor_iri(entry.country))
+                state = registry.get(entry.country)
+                if state is not None and state.iso3:
+                    add(node, KG.countryCode, Literal(state.iso3))
             if entry.coordinates:
                 located(node, entry.coordinates, add)
             continue
@@ -252,6 +292,14 @@ def same_as(node: NamedNode, qid: str, add) -> None:
     item = NamedNode(f"{WIKIDATA}{qid}")
     add(node, OWL.sameAs, item)
     add(node, SCHEMA.sameAs, item)
+
+
+def cameo_actor(node: NamedNode, code: ActorCode, add) -> None:
+    add(node, KG.cameoActorCode, Literal(code.code))
+    if code.country:
+        add(node, KG.cameoCountry, Literal(code.country))
+    if code.sector:
+        add(node, KG.cameoSector, Literal(code.sector))
 
 
 def located(node: NamedNode, coordinates: tuple[float, float], add) -> None:

@@ -59,6 +59,7 @@ class Entry:
     wikidata: str | None = None  # the Wikidata item, "Q159"
     iso3: str | None = None  # states: ISO 3166-1 alpha-3
     coordinates: tuple[float, float] | None = None  # places: latitude, longitude
+    cameo: str | None = None  # organisations: CAMEO actor code ("IGOUNO", "RUSSPY")
 
     @property
     def all_roles(self) -> tuple[str, ...]:
@@ -222,6 +223,7 @@ def _entries_from_yaml(data: dict) -> list[Entry]:
                     wikidata=str(item["wikidata"]) if item.get("wikidata") else None,
                     iso3=str(item["iso3"]) if item.get("iso3") else None,
                     coordinates=tuple(float(c) for c in item["coordinates"]) if item.get("coordinates") else None,
+                    cameo=str(item["cameo"]) if item.get("cameo") else None,
                 )
             )
     return out
@@ -246,6 +248,8 @@ def _check_affiliations(entries: dict[str, Entry]) -> None:
 
 
 ISO3 = re.compile(r"[A-Z]{3}")
+#: a CAMEO actor code: three-letter parts ("IGOUNO", "RUSGOV")
+ACTOR_CODE = re.compile(r"(?:[A-Z]{3})+")
 
 
 def _check_identities(entries: dict[str, Entry]) -> None:
@@ -261,6 +265,8 @@ def _check_identities(entries: dict[str, Entry]) -> None:
             if value in seen:
                 raise RegistryError(f"actor registry: {e.key} and {seen[value]} have the same {what} {value}")
             seen[value] = e.key
+        if e.cameo is not None and not ACTOR_CODE.fullmatch(e.cameo):
+            raise RegistryError(f"actor registry: {e.key}: {e.cameo!r} is not a CAMEO actor code")
         where = e.coordinates
         if where is not None and not (len(where) == 2 and -90 <= where[0] <= 90 and -180 <= where[1] <= 180):
             raise RegistryError(f"actor registry: {e.key}: coordinates must be [latitude, longitude]")

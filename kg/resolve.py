@@ -31,7 +31,8 @@ def actor_ref(key: str, registry: Registry, new_actors: dict[str, NewActor], on:
     if entry is not None:
         roles = entry.roles_on(on)
         role = roles[0] if roles else None
-        return ActorRef(key, entry.label, entry.type, entry.affiliation, role, True, wikidata=entry.wikidata, iso3=entry.iso3)
+        return ActorRef(key, entry.label, entry.type, entry.affiliation, role, True, wikidata=entry.wikidata, iso3=entry.iso3,
+                        cameo=entry.cameo)
     new = new_actors.get(key)
     if new is not None:
         return ActorRef(key, new.label, new.type, new.affiliation, new.role, False)

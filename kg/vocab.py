@@ -51,6 +51,19 @@ class KG(DefinedNamespace):
     demander: URIRef
     addressee: URIRef
     demandedContent: URIRef
+    # event-data codes (kg/data/event_codes.yaml)
+    cameoRoot: URIRef  # annotations of the event classes
+    ploverCategory: URIRef
+    cameoCode: URIRef
+    ploverType: URIRef
+    ploverMode: URIRef
+    ploverContext: URIRef
+    eventTopic: URIRef
+    sourceActor: URIRef
+    recipientActor: URIRef
+    cameoActorCode: URIRef
+    cameoSector: URIRef
+    cameoCountry: URIRef
     contentHash: URIRef  # kg push: bookkeeping inside each pushed graph
     tripleCount: URIRef
 

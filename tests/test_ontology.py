@@ -204,6 +204,9 @@ EXPECTED_VIOLATIONS = [
     ("event/900_bad/agreement-000000000003", "kg:confidence", "between 0 and 1"),
     ("event/900_bad/agreement-000000000003", "kg:agreedContent", "exactly one kg:agreedContent"),
     ("event/900_bad/demand-000000000004", "kg:demander", "exactly one kg:demander"),
+    ("event/900_bad/call-000000000002", "kg:sourceActor", "at least one kg:sourceActor"),
+    ("event/900_bad/agreement-000000000003", "kg:ploverType", "exactly one kg:ploverType"),
+    ("event/900_bad/demand-000000000004", "kg:cameoCode", "exactly one kg:cameoCode"),
     ("doc/900_bad#char=300,200", "nif:endIndex", "is not smaller than nif:endIndex"),
     ("doc/900_bad#char=50,60", "nif:anchorOf", "exactly one nif:anchorOf"),
     ("doc/900_bad#char=50,60", "-", "does not match its document and offsets"),
@@ -237,7 +240,7 @@ def test_invalid_sample_fails_and_the_report_names_each_violation() -> None:
         assert len(matching) == 1, f"{focus} {path} {message!r} not reported once in:\n{report.text}"
     # a readable report, not pyshacl's raw dump
     assert "Constraint Violation in" not in report.text
-    assert report.text.startswith("Conforms: no (15 violations).")
+    assert report.text.startswith("Conforms: no (18 violations).")
 
 
 def test_validation_runs_over_the_union_of_files(tmp_path: Path) -> None:
@@ -300,7 +303,7 @@ def _store(path: Path) -> pyoxigraph.Store:
 
 def test_graph_stats_on_valid_sample() -> None:
     stats = graph_stats(_store(VALID))
-    assert stats.triples == len(_union(VALID)) == 128
+    assert stats.triples == len(_union(VALID)) == 157
     assert stats.by_class == {
         "Actor": 7,
         "Person": 4,
@@ -329,6 +332,6 @@ def test_graph_stats_count_a_triple_once_across_graphs() -> None:
     for quad in list(store):
         store.add(pyoxigraph.Quad(quad.subject, quad.predicate, quad.object, other))
     stats = graph_stats(store)
-    assert stats.triples == 128
+    assert stats.triples == 157
     assert stats.by_class["Actor"] == 7
     assert stats.by_document["001_riad"]["Actor"] == 7

@@ -129,15 +129,17 @@ def lead_place(ctx: DocContext) -> Place | None:
                          and ctx.type_of(p.kb_id_) != "State" and any(t.lower_ in ctx.lex.travel_verbs or t.lemma_.lower() in ctx.lex.travel_lemmas for t in sent)]
                 if goals:
                     entry = ctx.registry.get(goals[0].kb_id_)
-                    found = registry_place(entry) if entry else Place(goals[0].kb_id_, " ".join(goals[0].text.split()))
+                    found = registry_place(entry, ctx.registry) if entry else Place(goals[0].kb_id_, " ".join(goals[0].text.split()))
                     break
         ctx.memo["lead_place"] = found
     return ctx.memo["lead_place"]
 
 
-def registry_place(entry) -> Place:
-    """A place the registry knows (a city, venue or state), with its identity."""
-    return Place(entry.key, entry.label, entry.wikidata, entry.coordinates)
+def registry_place(entry, registry) -> Place:
+    """A place the registry knows (a city, venue or state), with its identity and the
+    ISO code of its state."""
+    state = entry if entry.type == "State" else registry.get(entry.country or "")
+    return Place(entry.key, entry.label, entry.wikidata, entry.coordinates, state.iso3 if state else None)
 
 
 def place_in(ctx: DocContext, ranges: list[tuple[int, int]], venues_only: bool = False) -> Place | None:
@@ -153,13 +155,13 @@ def place_in(ctx: DocContext, ranges: list[tuple[int, int]], venues_only: bool =
                 before = [m for m in ctx.mentions if m.end <= a and ctx.sent_at[m.start].start == sentence and m.label_ == "State"]
                 if before:
                     entry = ctx.registry.get(before[-1].kb_id_)
-                    return registry_place(entry)
+                    return registry_place(entry, ctx.registry)
         return None
     spans.sort(key=lambda p: (ctx.type_of(p.kb_id_) == "State", p.start))
     entry = ctx.registry.get(spans[0].kb_id_)
     if entry is None:  # a place the registry does not know ("in Kasan")
         return Place(key=spans[0].kb_id_, label=" ".join(spans[0].text.split()))
-    return registry_place(entry)
+    return registry_place(entry, ctx.registry)
 
 
 def with_governing_clause(ctx: DocContext, ranges: list[tuple[int, int]], sent: Span) -> list[tuple[int, int]]:
