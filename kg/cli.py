@@ -304,6 +304,46 @@ def query(
         console.print(result_view(result, f"{saved.name}: {plural(len(result.rows), 'row')}", console.width))
 
 
+class EventFormat(str, Enum):
+    plover_jsonl = "plover-jsonl"
+    cameo_tsv = "cameo-tsv"
+    csv = "csv"
+
+
+@command()
+def events(
+    graph: Annotated[Optional[list[Path]], typer.Argument(metavar="[GRAPH]...", help="Graph files to export.")] = None,
+    fmt: Annotated[EventFormat, typer.Option("--format", "-f", help="plover-jsonl, cameo-tsv (PETRARCH-style, no header) or csv.")] = EventFormat.plover_jsonl,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default: standard output).")] = None,
+    store_dir: StoreOption = None,
+    endpoint: EndpointOption = None,
+    server: ServerOption = "oxigraph",
+    query_url: QueryUrlOption = None,
+    timeout: TimeoutOption = 60.0,
+) -> None:
+    """Write every event as event data: PLOVER JSONL (one record per event), CAMEO TSV
+    (one line per source-target dyad) or CSV (the saved query "events", one row per event)."""
+    from io import StringIO
+
+    from kg.codes import load_codebook
+    from kg.events import write_events
+    from kg.export import atomic_write, check_writable
+    from kg.queries import load_query
+    from kg.render import plural
+
+    if out is not None:
+        check_writable(out)
+    result = _runner(graph, store_dir, endpoint, server, query_url, timeout, data_option="GRAPH")(load_query("events"), {})
+    text = StringIO()
+    done = write_events(result, fmt.value, text, load_codebook())
+    if out is None:
+        sys.stdout.write(text.getvalue())
+    else:
+        atomic_write(out, lambda stream: stream.write(text.getvalue().encode("utf-8")))
+    left_out = f"; {plural(done.undated, 'event')} without a full date left out" if done.undated else ""
+    typer.echo(f"kg events: {plural(done.written, 'event')} as {fmt.value}{left_out}" + (f" -> {out}" if out else ""), err=True)
+
+
 @command("queries")
 def list_saved_queries() -> None:
     """List the saved queries with their summaries and parameters."""

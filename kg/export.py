@@ -137,6 +137,12 @@ def check_output(path: Path, fmt: str | None = None) -> str:
     or a folder that does not exist (checked before any slow work)."""
     path = Path(path)
     name = format_name(path, fmt)
+    check_writable(path)
+    return name
+
+
+def check_writable(path: Path) -> None:
+    """An ExportError unless ``path`` can be written: its folder exists and takes files."""
     if not path.parent.is_dir():
         raise ExportError(f"{path}: the folder {path.parent} does not exist")
     if path.is_dir():
@@ -147,7 +153,6 @@ def check_output(path: Path, fmt: str | None = None) -> str:
         probe.unlink()
     except OSError as exc:
         raise ExportError(f"{path}: cannot write in {path.parent} ({exc.strerror or exc})") from None
-    return name
 
 
 def export(store: ox.Store, path: Path, fmt: str | None = None) -> Written:

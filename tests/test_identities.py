@@ -144,3 +144,27 @@ def test_the_graph_joins_wikidata_through_same_as(seed_store):
         for q in seed_store.quads_for_pattern(iri, pyoxigraph.NamedNode("https://kg.example.org/ontology#metWith"), None):
             expected.add((person, state, q.object.value))
     assert expected and found == expected
+
+
+def test_one_item_is_one_actor_across_documents_and_unseen_namesakes_stay_apart(tmp_path):
+    # written for this test: two spellings of one registry person, and two unseen people
+    # who share a surname
+    (tmp_path / "a.txt").write_text(
+        "Besuch aus Finnland\n\nSelenskyj traf am Montag in Kiew den finnischen Außenminister Pekka Virtanen.\n",
+        encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "Besuch in Kiew\n\nZelensky traf am Dienstag in Kiew die finnische Verteidigungsministerin Anna Virtanen.\n",
+        encoding="utf-8")
+    store = build_dataset([tmp_path]).store
+    rows = store.query(f"""PREFIX kg: <https://kg.example.org/ontology#>
+        SELECT ?actor (COUNT(DISTINCT ?doc) AS ?docs) (SAMPLE(?item) AS ?wd) (SAMPLE(?code) AS ?cameo) WHERE {{
+          ?actor kg:mentionedIn ?doc . ?actor a kg:Person .
+          OPTIONAL {{ ?actor <{OWL_SAME_AS}> ?item }} OPTIONAL {{ ?actor kg:cameoActorCode ?code }}
+        }} GROUP BY ?actor ORDER BY ?actor""", use_default_graph_as_union=True)
+    found = {r["actor"].value.rsplit("/", 1)[1]: (int(r["docs"].value), r["wd"].value if r["wd"] else None,
+                                                  r["cameo"].value if r["cameo"] else None) for r in rows}
+    assert found == {
+        "wolodymyr-selenskyj": (2, WD + "Q3874799", "UKRGOV"),
+        "pekka-virtanen": (1, None, "FINGOV"),
+        "anna-virtanen": (1, None, "FINGOV"),
+    }
