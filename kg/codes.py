@@ -68,7 +68,6 @@ class EventCode:
     """The codes of one event."""
 
     cameo: str
-    name: str  # CAMEO's name of the code
     plover_type: str
     mode: str | None = None
     contexts: tuple[str, ...] = ()
@@ -98,17 +97,17 @@ class CodeBook:
         code = next((c for c, cues in rules.get("cues", ()) if cues.match(lowered, words)), None)
         topics = self.topics_of(content) if relation in (Relation.AGREED_TO, Relation.DEMANDED) else ()
         field = "agree" if relation is Relation.AGREED_TO else "demand"
-        if code is None and topics:
-            code = next((getattr(t, field) for t in self.topics if t.id in topics and getattr(t, field)), None)
+        topic_codes = [getattr(t, field) for t in self.topics if t.id in topics and getattr(t, field)]
+        if code is None and topic_codes:
+            code = topic_codes[0]
         if code is None and setting in rules:
             code = rules[setting]
         cameo = self.cameo[code or rules["default"]]
         mode = cameo.mode or (setting if relation is Relation.MET_WITH else None)
         # the context of the event's code, and those of its topics' codes ("signed" and
         # "ceasefire": diplomatic and military)
-        topic_codes = [getattr(t, field) for t in self.topics if t.id in topics and getattr(t, field)]
         contexts = [c for c in (self.cameo[k].context for k in (cameo.code, *topic_codes)) if c]
-        return EventCode(cameo.code, cameo.name, cameo.plover, mode, tuple(dict.fromkeys(contexts)), topics)
+        return EventCode(cameo.code, cameo.plover, mode, tuple(dict.fromkeys(contexts)), topics)
 
     def sector(self, role: str | None) -> str | None:
         """The CAMEO sector of a person by role ("Verteidigungsminister" -> GOV)."""

@@ -113,6 +113,12 @@ def test_the_shapes_accept_exactly_the_code_books_values():
     assert _shape_list("eventTopic") == {t.id for t in BOOK.topics}
 
 
+def test_every_code_has_the_plover_type_of_its_cue_category():
+    # the PLOVER manual's table: 03 AGREE, 04 CONSULT, 05 SUPPORT, 10 DEMAND (the shapes check it too)
+    roots = {"03": "AGREE", "04": "CONSULT", "05": "SUPPORT", "10": "DEMAND"}
+    assert {code: roots[code[:2]] for code in BOOK.cameo} == {code: c.plover for code, c in BOOK.cameo.items()}
+
+
 def test_a_broken_code_book_is_a_one_line_error_naming_the_file(tmp_path: Path):
     text = (REPO / "kg" / "data" / "event_codes.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "codes.yaml"

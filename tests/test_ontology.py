@@ -205,7 +205,9 @@ EXPECTED_VIOLATIONS = [
     ("event/900_bad/agreement-000000000003", "kg:agreedContent", "exactly one kg:agreedContent"),
     ("event/900_bad/demand-000000000004", "kg:demander", "exactly one kg:demander"),
     ("event/900_bad/call-000000000002", "kg:sourceActor", "at least one kg:sourceActor"),
+    ("event/900_bad/call-000000000002", "kg:ploverType", "does not belong to CAMEO code 041"),
     ("event/900_bad/agreement-000000000003", "kg:ploverType", "exactly one kg:ploverType"),
+    ("event/900_bad/agreement-000000000003", "kg:ploverType", "does not belong to CAMEO code 030"),
     ("event/900_bad/demand-000000000004", "kg:cameoCode", "exactly one kg:cameoCode"),
     ("doc/900_bad#char=300,200", "nif:endIndex", "is not smaller than nif:endIndex"),
     ("doc/900_bad#char=50,60", "nif:anchorOf", "exactly one nif:anchorOf"),
@@ -240,7 +242,7 @@ def test_invalid_sample_fails_and_the_report_names_each_violation() -> None:
         assert len(matching) == 1, f"{focus} {path} {message!r} not reported once in:\n{report.text}"
     # a readable report, not pyshacl's raw dump
     assert "Constraint Violation in" not in report.text
-    assert report.text.startswith("Conforms: no (18 violations).")
+    assert report.text.startswith("Conforms: no (20 violations).")
 
 
 def test_validation_runs_over_the_union_of_files(tmp_path: Path) -> None:
