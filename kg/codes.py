@@ -157,15 +157,16 @@ class CodedEvent:
 
 def actor_codes(actors: Mapping[str, ActorRef], book: CodeBook) -> dict[str, ActorCode]:
     """The CAMEO actor codes of a document's actors: a state's ISO code; an organisation's
-    registry code; a person of an organisation with a code has that code ("IGOUNO" for the
+    registry code, else the code of the state it belongs to; a person of an organisation with a code has that code ("IGOUNO" for the
     UN's Secretary-General), any other person the country of its state and the sector of
     its role ("RUSGOV"), or either alone."""
     codes: dict[str, ActorCode] = {}
     for key, ref in actors.items():
         if ref.type == "State":
             code = ActorCode(ref.iso3, ref.iso3) if ref.iso3 else None
-        elif ref.type == "Organization":
-            code = split_actor_code(ref.cameo, book) if ref.cameo else None
+        elif ref.type == "Organization":  # its own code, else at least the state it belongs to
+            country = None if ref.cameo else _country_of(key, actors)
+            code = split_actor_code(ref.cameo, book) if ref.cameo else ActorCode(country, country) if country else None
         else:
             body = actors.get(ref.affiliation or "")
             if body is not None and body.type == "Organization" and body.cameo:

@@ -26,12 +26,11 @@ from kg.codes import (
     code_demand,
     code_meeting,
     load_codebook,
-    split_actor_code,
 )
 from kg.errors import InputError
 from kg.model import ActorRef, DocumentResult, Evidence, Relation
 from kg.registry import Registry, slug
-from kg.resolve import normalise_content
+from kg.resolve import actor_ref, normalise_content
 from kg.vocab import KG, NIF, PROV, SCHEMA, WIKIDATA
 
 #: where the actors graph is, under the base IRI
@@ -249,6 +248,9 @@ def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:
     def add(s_, p, o) -> None:
         quads.append(Quad(s_, _n(p), o, g))
 
+    # the actors' CAMEO codes as a document that names them all would state them
+    codes = actor_codes({k: actor_ref(k, registry, {}) for k, e in registry.entries.items() if e.type != "Place"},
+                        writer.codebook)
     for entry in registry.entries.values():
         place = entry.type == "Place"
         node = NamedNode(f"{writer.base}place/{slug(entry.key)}") if place else writer.actor_iri(entry.key)
@@ -256,8 +258,8 @@ def registry_quads(writer: GraphWriter, registry: Registry) -> list[Quad]:
             same_as(node, entry.wikidata, add)
         if entry.iso3:
             add(node, KG.countryCode, Literal(entry.iso3))
-        if entry.cameo:
-            cameo_actor(node, split_actor_code(entry.cameo, writer.codebook), add)
+        if entry.key in codes:
+            cameo_actor(node, codes[entry.key], add)
         if place:
             add(node, RDF.type, _n(KG.Place))
             add(node, RDFS.label, Literal(entry.label))

@@ -190,3 +190,17 @@ def test_every_seed_event_has_codes_and_a_source_and_the_graph_conforms(tmp_path
     counted = _rows(store, """SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e kg:cameoCode ?code }""")
     assert int(counted[0]["n"]) >= 30
     assert validate_graph([out]).conforms
+
+
+def test_the_registry_graph_states_the_actor_codes():
+    from kg.rdf import GraphWriter, registry_quads
+    from kg.registry import load_registry
+    from kg.vocab import DEFAULT_BASE_IRI
+
+    codes = {q.subject.value.rsplit("/", 1)[1]: q.object.value
+             for q in registry_quads(GraphWriter(DEFAULT_BASE_IRI), load_registry())
+             if q.predicate.value == KG + "cameoActorCode"}
+    assert {k: codes.get(k) for k in ("russland", "sergej-lawrow", "nato", "antonio-guterres", "wagner-gruppe", "cia")} == {
+        "russland": "RUS", "sergej-lawrow": "RUSGOV", "nato": "IGOWSTNAT", "antonio-guterres": "IGOUNO",
+        "wagner-gruppe": "RUS", "cia": "USASPY"}
+    assert len(codes) >= 600
