@@ -2,7 +2,8 @@
 PLOVER JSONL, as CAMEO TSV in the manner of PETRARCH's output, or as CSV.
 
 The query gives one row per event; lists of actors arrive as "; "-separated cells in
-the store's order, and ``event_rows`` sorts them, so every store gives the same output.
+the store's order, and ``event_rows`` sorts them, and the rows, so every store gives the
+same output.
 PLOVER and CAMEO records need a full date (YYYY-MM-DD): the event's own, else its
 article's publication date; an event with neither is left out of those two formats and
 counted (CSV keeps every event).
@@ -78,6 +79,8 @@ def event_rows(result: QueryResult) -> list[EventRow]:
     for row in result.rows:
         rows.append(EventRow(dict(row), _actors(row, "source"), _actors(row, "target"),
                              tuple(sorted(set(_split(row["plover_context"])))), tuple(sorted(set(_split(row["topics"]))))))
+    # the query's order, by code points: stores collate strings differently
+    rows.sort(key=lambda r: tuple(r.values.get(c, "") for c in ("published", "doc", "event_date", "relation", "event")))
     return rows
 
 
