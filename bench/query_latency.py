@@ -7,7 +7,7 @@ usage: python bench/query_latency.py --store DIR [--remote oxigraph,virtuoso]
 DIR is an on-disk store made by ``kg build --store``. Everything is measured the way a user
 runs it: each saved query of ``kg queries`` as its own ``kg query NAME --store DIR --format
 csv`` process (parameterised queries with the values in PARAMS), then ``kg show Lawrow``,
-``kg timeline`` and ``kg viz --out FILE.html``, each in its own process. A run that takes
+``kg timeline``, ``kg viz --out FILE.html`` and ``kg events``, each in its own process. A run that takes
 longer than --timeout seconds is stopped (its process group is killed) and printed as
 "> N s (stopped)". Seconds are wall-clock seconds of the whole process, start-up included:
 the first row (``ASK {}`` from a file) is that fixed cost. Peak MB is the peak resident
