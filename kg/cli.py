@@ -344,6 +344,22 @@ def events(
     typer.echo(f"kg events: {plural(done.written, 'event')} as {fmt.value}{left_out}" + (f" -> {out}" if out else ""), err=True)
 
 
+@command()
+def serve(
+    data: DataOption = None,
+    store_dir: StoreOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (only this machine by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7878,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds a query may run before it is stopped.")] = 30.0,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Queries answered at the same time.")] = 2,
+) -> None:
+    """Serve the graph read-only: a SPARQL 1.1 endpoint at /sparql, every saved query at
+    /api/NAME (OpenAPI at /api/openapi.json) and an explorer at /. Ctrl-C stops it."""
+    from kg.serve import serve as run_server
+
+    run_server(data, store_dir, host, port, timeout, workers, lambda line: typer.echo(line, err=True))
+
+
 @command("queries")
 def list_saved_queries() -> None:
     """List the saved queries with their summaries and parameters."""
