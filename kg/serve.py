@@ -9,9 +9,6 @@ any query runs; saved-query parameters are bound as RDF terms (kg.queries), neve
 """
 from __future__ import annotations
 
-import csv
-import html
-import io
 import re
 import tempfile
 from collections.abc import AsyncIterator
@@ -22,10 +19,14 @@ from urllib.parse import parse_qs
 from kg import __version__
 from kg.errors import InputError
 from kg.queries import SavedQuery, list_queries
+from kg.serve_pages import index as explorer_index
+from kg.serve_pages import page, table
 from kg.serve_workers import GRAPH_FORMATS, TABLE_FORMATS, Job, QueryWorkers
 from kg.sources import check_timeout
 
 MAX_QUERY_CHARS = 100_000
+#: result columns that name an actor: the HTML table links them to the actor's page
+LINKED_COLUMNS = ("actor1_label", "actor2_label", "actor_label", "addressee_label", "other_label", "label")
 #: words that only SPARQL Update uses: a query naming one (outside IRIs, strings and comments) is refused
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 _TEXT = "text/plain; charset=utf-8"
@@ -203,10 +204,11 @@ def create_app(workers: QueryWorkers):  # -> starlette.applications.Starlette
         if reason:
             return plain(403, reason)
         try:
-            table, graph = choose_formats(request.headers.get("accept", ""), request.query_params.get("format"))
+            table_format, graph = choose_formats(request.headers.get("accept", ""),
+                                                 request.query_params.get("format") or form.get("format"))
         except InputError as exc:
             return plain(400, str(exc))
-        done = await workers.run(Job(text=str(text), table_format=table, graph_format=graph))
+        done = await workers.run(Job(text=str(text), table_format=table_format, graph_format=graph))
         return Response(done.body, status_code=done.status, media_type=done.media_type)
 
     async def saved_query(request: Request) -> Response:
@@ -219,7 +221,7 @@ def create_app(workers: QueryWorkers):  # -> starlette.applications.Starlette
             return plain(400, f"format={fmt!r}: use csv, json or html")
         done = await workers.run(Job(saved=name, params=params, table_format="json" if fmt == "json" else "csv"))
         if done.status == 200 and fmt == "html":
-            return HTMLResponse(_page(queries[name].summary, _table(done.body.decode("utf-8"))))
+            return HTMLResponse(page(queries[name].summary, table(done.body.decode("utf-8"), LINKED_COLUMNS)))
         return Response(done.body, status_code=done.status, media_type=done.media_type)
 
     async def list_saved(request: Request) -> Response:
@@ -231,7 +233,14 @@ def create_app(workers: QueryWorkers):  # -> starlette.applications.Starlette
         return JSONResponse(description)
 
     async def index(request: Request) -> Response:
-        return HTMLResponse(_page("kg", _index(list(queries.values()))))
+        return HTMLResponse(page("kg", explorer_index(list(queries.values()))))
+
+    async def explorer_page(request: Request) -> Response:
+        kind = request.url.path.strip("/")
+        if kind == "actor" and not request.query_params.get("name", "").strip():
+            return plain(400, "give the actor in the 'name' parameter (a label, alias, IRI or Wikidata QID)")
+        done = await workers.run(Job(page=kind, params=dict(request.query_params)))
+        return Response(done.body, status_code=done.status, media_type=done.media_type)
 
     @asynccontextmanager
     async def lifespan(app) -> AsyncIterator[None]:
@@ -243,40 +252,10 @@ def create_app(workers: QueryWorkers):  # -> starlette.applications.Starlette
 
     return Starlette(routes=[
         Route("/", index), Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/actor", explorer_page), Route("/timeline", explorer_page),
         Route("/api/queries", list_saved), Route("/api/openapi.json", openapi_json),
         Route("/api/{name}", saved_query),
     ], lifespan=lifespan)
-
-
-def _table(csv_text: str) -> str:
-    rows = list(csv.reader(io.StringIO(csv_text)))
-    if not rows:
-        return "<p>no rows</p>"
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in rows[1:])
-    return f"<p>{len(rows) - 1} rows</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _index(queries: list[SavedQuery]) -> str:
-    forms = []
-    for q in queries:
-        fields = "".join(f'<label>{html.escape(p.name)} <input name="{html.escape(p.name)}"'
-                         f'{" required" if p.required else ""} placeholder="{html.escape(p.description)}"></label> '
-                         for p in q.params)
-        forms.append(f'<form action="/api/{html.escape(q.name)}" method="get"><h3>{html.escape(q.name)}</h3>'
-                     f'<p>{html.escape(q.summary)}</p>{fields}<input type="hidden" name="format" value="html">'
-                     f'<button type="submit">run</button></form>')
-    sparql = ('<form action="/sparql" method="post"><h2>SPARQL</h2><textarea name="query" rows="8" cols="90">'
-              'SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10</textarea><br><button type="submit">run</button></form>')
-    return (f'<p>Read-only. <a href="/api/openapi.json">OpenAPI description</a> of the saved queries.</p>'
-            f'{sparql}<h2>Saved queries</h2>{"".join(forms)}')
-
-
-def _page(title: str, body: str) -> str:
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            '<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}'
-            'td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}</style></head>'
-            f'<body><h1>{html.escape(title)}</h1>{body}</body></html>')
 
 
 def serve(data: list[Path] | None, store_dir: Path | None, host: str, port: int, timeout: float, workers: int,

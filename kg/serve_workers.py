@@ -25,6 +25,7 @@ class Job:
 
     text: str = ""
     saved: str = ""
+    page: str = ""  # an explorer page: "actor" or "timeline"
     params: dict[str, str] = field(default_factory=dict)
     table_format: str = "json"  # for SELECT and ASK; saved queries: "csv" or "json" (kg's rows)
     graph_format: str = "turtle"  # for CONSTRUCT and DESCRIBE
@@ -45,6 +46,8 @@ def answer(store, job: Job) -> Answer:  # store: pyoxigraph.Store
     from kg.queries import load_query
     from kg.results import run_query, to_csv, to_json
 
+    if job.page:
+        return _page(store, job)
     if job.saved:
         try:
             result = run_query(store, load_query(job.saved), job.params)
@@ -66,6 +69,37 @@ def answer(store, job: Job) -> Answer:  # store: pyoxigraph.Store
         return Answer(400, f"SPARQL syntax error: {' '.join(str(exc).split())}".encode(), "text/plain; charset=utf-8")
     except (RuntimeError, ValueError, OSError) as exc:
         return Answer(400, f"the query failed: {' '.join(str(exc).split())}".encode(), "text/plain; charset=utf-8")
+
+
+def _page(store, job: Job) -> Answer:
+    from kg import serve_pages
+    from kg.errors import KgError
+    from kg.network import date_bound, load_network, timeline
+    from kg.profile import AmbiguousActor, UnknownActor, actor_profile
+    from kg.render import timeline_rows
+    from kg.results import run_query
+
+    def run(saved, params):
+        return run_query(store, saved, params)
+
+    try:
+        if job.page == "actor":
+            name = job.params.get("name", "")
+            try:
+                profile = actor_profile(run, name)
+            except AmbiguousActor as exc:
+                body = serve_pages.page(name, serve_pages.candidates_page(name, exc.candidates))
+            else:
+                body = serve_pages.page(profile.actor.label, serve_pages.profile_page(profile))
+        else:
+            start, end = date_bound(job.params.get("from") or None, "from"), date_bound(job.params.get("to") or None, "to")
+            rows = timeline_rows(timeline(load_network(run), start, end))
+            body = serve_pages.page("timeline", serve_pages.timeline_page(rows))
+    except UnknownActor as exc:
+        return Answer(404, str(exc).encode(), "text/plain; charset=utf-8")
+    except KgError as exc:
+        return Answer(400, str(exc).encode(), "text/plain; charset=utf-8")
+    return Answer(200, body.encode(), "text/html; charset=utf-8")
 
 
 def _serve(store_path: str, conn: Connection) -> None:

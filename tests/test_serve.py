@@ -233,7 +233,7 @@ def test_json_and_html_formats(server, seed_file):
     assert rows == list(csv.DictReader(io.StringIO(kg_query("meetings-by-place", seed_file, "place=Riad"))))
     status, kind, body = get(f"{server}/api/meetings-by-place?place=Riad&format=html")
     assert status == 200 and kind.startswith("text/html") and "<table>" in body
-    assert f"<p>{len(rows)} rows</p>" in body and "<td>Marco Rubio</td>" in body
+    assert f"<p>{len(rows)} rows</p>" in body and '<td><a href="/actor?name=Marco+Rubio">Marco Rubio</a></td>' in body
     # a value that looks like markup comes back escaped, or as a plain-text error
     status, kind, body = get(f"{server}/api/meetings-by-place?place=%3Cscript%3Ex&format=html")
     assert "<script>" not in body or kind.startswith("text/plain")
@@ -293,6 +293,39 @@ def test_the_explorer_page_lists_the_saved_queries_with_forms(server):
     for saved in list_queries():
         assert f'action="/api/{saved.name}"' in body
     assert 'action="/sparql"' in body
+
+
+def test_an_actor_page_shows_the_profile_with_links(server):
+    status, kind, body = get(f"{server}/actor?name=Lawrow")
+    assert status == 200 and kind.startswith("text/html")
+    assert "<h1>Sergej Lawrow</h1>" in body and "role: Außenminister" in body
+    assert '<a href="/actor?name=Marco+Rubio">Marco Rubio</a>' in body and 'data-relation="met-with"' in body
+    # by QID, and a link followed
+    assert "<h1>Wladimir Putin</h1>" in get(f"{server}/actor?name=Q7747")[2]
+    assert "<h1>Marco Rubio</h1>" in get(f"{server}/actor?name=Marco+Rubio")[2]
+
+
+def test_an_ambiguous_or_unknown_actor(server):
+    status, _, body = get(f"{server}/actor?name=Mohammed")
+    assert status == 200 and "fits 2 actors" in body and body.count("<li><a href=\"/actor?name=https") == 2
+    assert get(f"{server}/actor?name=Niemand")[:1] == (404,)
+    assert get(f"{server}/actor?name=")[0] == 400
+
+
+def test_the_timeline_page_with_a_date_range(server):
+    status, _, body = get(f"{server}/timeline")
+    everything = body.count("<li data-relation=")
+    status, _, body = get(f"{server}/timeline?from=2025-02-18&to=2025-02-18")
+    assert status == 200 and 0 < body.count("<li data-relation=") < everything
+    assert "<b>2025-02-12" not in body
+    code, _, message = get(f"{server}/timeline?from=2025-13")
+    assert code == 400 and "month 13" in message
+
+
+def test_the_sparql_form_of_the_page_chooses_the_format(server):
+    form = urllib.parse.urlencode({"query": MEETINGS, "format": "csv"}).encode()
+    status, kind, body = get(server + "/sparql", {"Content-Type": "application/x-www-form-urlencoded"}, form)
+    assert status == 200 and kind.startswith("text/csv") and body.startswith("n\r\n")
 
 
 # ---------------------------------------------------------------------------------------
