@@ -19,8 +19,8 @@ from urllib.parse import parse_qs
 from kg import __version__
 from kg.errors import InputError
 from kg.queries import SavedQuery, list_queries
+from kg.serve_pages import editor_page, page, table
 from kg.serve_pages import index as explorer_index
-from kg.serve_pages import page, table
 from kg.serve_workers import GRAPH_FORMATS, TABLE_FORMATS, Job, QueryWorkers
 from kg.sources import check_timeout
 
@@ -169,7 +169,8 @@ def create_app(workers: QueryWorkers):  # -> starlette.applications.Starlette
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, JSONResponse, Response
-    from starlette.routing import Route
+    from starlette.routing import Mount, Route
+    from starlette.staticfiles import StaticFiles
 
     queries = {q.name: q for q in list_queries()}
     description = openapi(list(queries.values()))
@@ -250,8 +251,12 @@ def create_app(workers: QueryWorkers):  # -> starlette.applications.Starlette
         finally:
             await workers.stop()
 
+    async def editor(request: Request) -> Response:
+        return HTMLResponse(editor_page())
+
     return Starlette(routes=[
-        Route("/", index), Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/", index), Route("/sparql", sparql, methods=["GET", "POST"]), Route("/editor", editor),
+        Mount("/assets/vendor", StaticFiles(directory=Path(__file__).parent / "assets" / "vendor")),
         Route("/actor", explorer_page), Route("/timeline", explorer_page),
         Route("/api/queries", list_saved), Route("/api/openapi.json", openapi_json),
         Route("/api/{name}", saved_query),

@@ -15,7 +15,8 @@ from kg.queries import SavedQuery
 _e = html.escape
 _VERB = {Relation.MET_WITH.value: "met", Relation.PHONE_CALL.value: "phoned", Relation.AGREED_TO.value: "agreed with",
          Relation.DEMANDED.value: "demanded of", DEMANDED_BY: "was asked by"}
-_NAV = '<nav><a href="/">queries</a> · <a href="/timeline">timeline</a> · <a href="/api/openapi.json">OpenAPI</a></nav>'
+_NAV = ('<nav><a href="/">queries</a> · <a href="/editor">SPARQL editor</a> · <a href="/timeline">timeline</a> · '
+        '<a href="/api/openapi.json">OpenAPI</a></nav>')
 
 
 def page(title: str, body: str) -> str:
@@ -105,3 +106,18 @@ def timeline_page(rows: list[dict[str, object]]) -> str:
     return (f'<form method="get"><label>from <input name="from" placeholder="YYYY-MM-DD"></label> '
             f'<label>to <input name="to" placeholder="YYYY-MM-DD"></label> <button>filter</button></form>'
             f'<p>{len(rows)} events (* dated by the article that reports them)</p><ol id="timeline">{"".join(items)}</ol>')
+
+
+def editor_page() -> str:
+    """YASGUI (bundled, kg/assets/vendor) on this server's /sparql; no request leaves it."""
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>kg: SPARQL editor</title>'
+            '<link rel="stylesheet" href="/assets/vendor/yasgui/yasgui.min.css">'
+            '<style>body{font-family:sans-serif;margin:1em 2em}</style></head>'
+            f'<body>{_NAV}<div id="yasgui"></div>'
+            '<script src="/assets/vendor/yasgui/yasgui.min.js"></script><script>'
+            'const endpoint = new URL("/sparql", window.location.href).href;'
+            'window.kgYasgui = new Yasgui(document.getElementById("yasgui"), {'
+            ' requestConfig: {endpoint: endpoint, method: "POST"}, copyEndpointOnNewTab: true,'
+            ' endpointCatalogueOptions: {getData: () => [{endpoint: endpoint}]},'
+            ' persistenceId: null, yasqe: {value: "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10"}});'
+            'document.body.dataset.ready = "true";</script></body></html>')
