@@ -1,8 +1,10 @@
 """Pictures of the actor network: a self-contained interactive HTML page and a static SVG.
 
-The layout is computed here, once and deterministically (a force-directed layout with a
-fixed start), so the page, the SVG and every re-run agree. The page's stylesheet, script
-and template are package data in ``kg/assets/`` and are inlined: it needs no network.
+The page draws with Cytoscape.js and lays itself out in the browser (fCoSE), so actors can
+be dragged and thousands of them stay interactive; the libraries, stylesheet, script and
+template are package data in ``kg/assets/`` and are inlined: it needs no network. The
+static SVG is laid out here, once and deterministically (a force-directed layout with a
+fixed start, O(n²) in memory: meant for small networks).
 """
 from __future__ import annotations
 
@@ -136,8 +138,9 @@ def layout(
     return {iri: (round(float(xy[i, 0]), 1), round(float(xy[i, 1]), 1)) for iri, i in index.items()}
 
 
-def picture(network: Network) -> Picture:
-    """Place the actors that take part in at least one link; group links into edges."""
+def picture(network: Network, placed: bool = True) -> Picture:
+    """The actors that take part in at least one link, and the links grouped into edges;
+    ``placed``: laid out here (the SVG; the page lays itself out in the browser)."""
     activity = network.activity()
     present = sorted(activity, key=lambda iri: (network.label(iri).casefold(), iri))
 
@@ -165,11 +168,11 @@ def picture(network: Network) -> Picture:
 
     pairs = [(e.source, e.target, float(len(e.events))) for e in edges]
     radii = [round(5 + 2.5 * math.sqrt(activity[iri]), 1) for iri in present]
-    positions = layout(present, pairs, radii)
+    positions = layout(present, pairs, radii) if placed else {}
     nodes = []
     for iri, radius in zip(present, radii, strict=True):
         actor = network.actors[iri]
-        x, y = positions[iri]
+        x, y = positions.get(iri, (0.0, 0.0))
         nodes.append(PlacedNode(iri, actor.label, actor.type or "Actor", network.camp(iri), colours[network.camp(iri)], x, y,
                                 radius, activity[iri]))
     legend = [(network.label(c), colours[c]) for c in ranked[: len(PALETTE)]]
@@ -179,7 +182,7 @@ def picture(network: Network) -> Picture:
 # ---------------------------------------------------------------------------- HTML
 
 def _asset(name: str) -> str:
-    return resources.files("kg").joinpath("assets", name).read_text(encoding="utf-8")
+    return resources.files("kg").joinpath("assets", *name.split("/")).read_text(encoding="utf-8")
 
 
 def _script_json(data) -> str:
@@ -187,12 +190,16 @@ def _script_json(data) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
+#: Cytoscape.js and its fCoSE layout (kg/assets/vendor/VENDOR.md), inlined in this order
+LIBRARIES = ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js")
+
+
 def render_html(network: Network, title: str = "kg: actor network") -> str:
-    pic = picture(network)
+    pic = picture(network, placed=False)
     data = {
-        "width": WIDTH, "height": HEIGHT, "relations": list(RELATIONS),
+        "relations": list(RELATIONS),
         "styles": {rel: {"colour": c, "dash": d} for rel, (c, d) in RELATION_STYLE.items()},
-        "nodes": [{"id": n.iri, "label": n.label, "type": n.type, "colour": n.colour, "x": n.x, "y": n.y,
+        "nodes": [{"id": n.iri, "label": n.label, "type": n.type, "colour": n.colour,
                    "r": n.radius, "activity": n.activity} for n in pic.nodes],
         "edges": [{"relation": e.relation, "source": e.source, "target": e.target, "events": list(e.events)}
                   for e in pic.edges],
@@ -203,6 +210,7 @@ def render_html(network: Network, title: str = "kg: actor network") -> str:
     return (page.replace("{{title}}", html.escape(title))
                 .replace("/*{{style}}*/", _asset("network.css"))
                 .replace("{{data}}", _script_json(data))
+                .replace("/*{{libraries}}*/", "\n".join(_asset(f"vendor/cytoscape/{name}") for name in LIBRARIES))
                 .replace("/*{{script}}*/", _asset("network.js")))
 
 

@@ -184,7 +184,7 @@ def test_kg_timeline_bad_options(seed_graph, args, fragment):
 # --------------------------------------------------------------------------- pictures
 
 
-def test_layout_is_deterministic_and_inside_the_canvas(network):
+def test_the_svg_layout_is_deterministic_and_inside_the_canvas(network):
     first, second = picture(network), picture(network)
     assert first == second
     assert all(0 < n.x < 1000 and 0 < n.y < 700 for n in first.nodes)
@@ -206,7 +206,7 @@ def test_html_data_cannot_close_its_script_element():
                       [Link("e", "met-with", "a", "b", evidence=hostile, doc="d")])
     page = render_html(network)
     assert "alert(1)</script>" not in page and "<!--" not in page.split('id="kg-data">', 1)[1]
-    assert page.count("</script>") == 2  # the data block and the page script
+    assert page.count("</script>") == 3  # the data block, the bundled libraries and the page script
 
 
 def test_svg_is_well_formed_and_shows_actors_and_evidence(network):

@@ -1,12 +1,15 @@
 """The network page in a real browser: Debian's headless Chromium driven by Selenium
 through Debian's chromedriver. The page is opened from a file:// URL with background
-networking off, so it must work offline. Screenshots are saved under the test's output
-folder (pytest's tmp_path). A missing browser fails the test: .ci/run installs it."""
+networking off, so it must work offline. It draws on a canvas (Cytoscape.js), so the tests
+read what it shows through the page's ``window.kgNetwork`` and act with a real mouse.
+Screenshots are saved under the test's output folder (pytest's tmp_path). A missing
+browser fails the test: .ci/run installs it."""
 from __future__ import annotations
 
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -68,32 +71,58 @@ def opened(browser, page):
     return browser, data
 
 
-def edge(browser, relation: str, a: str, b: str):
-    for path in browser.find_elements(By.CSS_SELECTOR, f"path.edge[data-relation='{relation}']"):
-        ends = (path.get_attribute("data-source-label"), path.get_attribute("data-target-label"))
-        if ends == (a, b) or (relation != "demanded" and ends == (b, a)):  # demands have a direction
-            return path
-    raise AssertionError(f"no {relation} line between {a} and {b}")
+EDGE_JS = """
+const [relation, a, b] = arguments, cy = window.kgNetwork.cy;
+const label = (id) => cy.getElementById(id).data('label');
+const found = cy.edges().filter((e) => e.data('relation') === relation && (
+  (label(e.data('source')) === a && label(e.data('target')) === b) ||
+  (relation !== 'demanded' && label(e.data('source')) === b && label(e.data('target')) === a)));
+if (!found.length) return null;
+const e = found[0];
+return {id: e.id(), shown: !e.hasClass('hidden'), count: e.data('count')};
+"""
 
 
-def visible_edges(browser, relation: str | None = None) -> list:
-    selector = "path.edge" + (f"[data-relation='{relation}']" if relation else "")
-    return [p for p in browser.find_elements(By.CSS_SELECTOR, selector) if "hidden" not in p.get_attribute("class")]
+def edge(browser, relation: str, a: str, b: str) -> dict:
+    found = browser.execute_script(EDGE_JS, relation, a, b)
+    assert found, f"no {relation} line between {a} and {b}"
+    return found
+
+
+def visible_edges(browser, relation: str | None = None) -> int:
+    return browser.execute_script(
+        "return window.kgNetwork.cy.edges().filter((e) => !e.hasClass('hidden') && (!arguments[0] || e.data('relation') === arguments[0])).length",
+        relation)
+
+
+def page_point(browser, rendered: dict) -> tuple[int, int]:
+    """A point of the canvas (Cytoscape's rendered coordinates) in viewport pixels."""
+    box = browser.execute_script("const r = document.getElementById('network').getBoundingClientRect(); return [r.left, r.top];")
+    return int(box[0] + rendered["x"]), int(box[1] + rendered["y"])
+
+
+def move_mouse(browser, x: int, y: int) -> None:
+    actions = ActionChains(browser)
+    actions.w3c_actions.pointer_action.move_to_location(x, y)
+    actions.perform()
 
 
 def test_network_renders_the_expected_actors_and_links(opened, tmp_path):
     browser, data = opened
-    labels = {n.get_attribute("data-label") for n in browser.find_elements(By.CSS_SELECTOR, ".node")}
+    labels = set(browser.execute_script("return window.kgNetwork.cy.nodes().map((n) => n.data('label'))"))
     assert labels == {n["label"] for n in data["nodes"]}
     assert {"Marco Rubio", "Sergej Lawrow", "USA", "Russland", "Wladimir Putin"} <= labels
-    assert len(browser.find_elements(By.CSS_SELECTOR, "path.edge")) == len(data["edges"])
+    assert browser.execute_script("return window.kgNetwork.cy.edges().length") == len(data["edges"])
     rubio_lawrow = edge(browser, "met-with", "Marco Rubio", "Sergej Lawrow")
-    assert rubio_lawrow.is_displayed() and int(rubio_lawrow.get_attribute("data-count")) >= 1
-    assert edge(browser, "agreed-to", "USA", "Russland").is_displayed()
+    assert rubio_lawrow["shown"] and rubio_lawrow["count"] >= 1
+    assert edge(browser, "agreed-to", "USA", "Russland")["shown"]
     assert visible_edges(browser, "demanded")
-    # the shapes were drawn where the layout put them
-    box = browser.find_element(By.CSS_SELECTOR, ".node[data-label='Sergej Lawrow']").rect
-    assert box["width"] > 5 and box["height"] > 5
+    # the layout put every actor inside the canvas, no two on one spot
+    boxes = browser.execute_script("return window.kgNetwork.cy.nodes().map((n) => n.renderedBoundingBox())")
+    width, height = browser.execute_script("const c = document.getElementById('network'); return [c.clientWidth, c.clientHeight];")
+    assert all(b["w"] > 5 and b["h"] > 5 and -1 <= b["x1"] and b["x2"] <= width + 1 and -1 <= b["y1"] and b["y2"] <= height + 1
+               for b in boxes)
+    assert len({(round(b["x1"]), round(b["y1"])) for b in boxes}) == len(boxes)
     assert len(browser.find_elements(By.CSS_SELECTOR, "#timeline li")) == len(data["events"])
     # nothing was fetched: no scripts, styles or fonts from anywhere
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
@@ -103,42 +132,57 @@ def test_network_renders_the_expected_actors_and_links(opened, tmp_path):
 
 def test_hovering_a_line_shows_its_evidence_and_source(opened):
     browser, data = opened
-    line = edge(browser, "met-with", "Marco Rubio", "Sergej Lawrow")
-    # a point of the line that no actor or other line covers, in viewport pixels
-    point = browser.execute_script(
-        "const path = arguments[0], svg = path.ownerSVGElement, total = path.getTotalLength();"
-        "for (let step = 0; step < 40; step++) {"  # from the middle outwards
-        "  const i = 20 + (step % 2 ? -1 : 1) * Math.ceil(step / 2);"
-        "  const p = path.getPointAtLength(total * i / 40), m = path.getScreenCTM();"
-        "  const x = Math.round(m.a * p.x + m.c * p.y + m.e), y = Math.round(m.b * p.x + m.d * p.y + m.f);"
-        "  if (document.elementFromPoint(x, y) === path) return [x, y]; }"
-        "return null;", line)
-    assert point, "the Rubio–Lawrow line is covered everywhere"
-    actions = ActionChains(browser)
-    actions.w3c_actions.pointer_action.move_to_location(int(point[0]), int(point[1]))
-    actions.perform()
+    # the two actors apart from the rest, so that the mouse finds their line and nothing else
+    midpoint = browser.execute_script(
+        "const cy = window.kgNetwork.cy, ext = cy.extent();"
+        "const node = (label) => cy.nodes().filter((n) => n.data('label') === label)[0];"
+        "const y = ext.y2 - ext.h * 0.06;"
+        "node('Marco Rubio').position({x: ext.x1 + ext.w * 0.15, y: y});"
+        "node('Sergej Lawrow').position({x: ext.x1 + ext.w * 0.45, y: y});"
+        "const e = cy.edges().filter((e) => e.data('relation') === 'met-with' && e.connectedNodes().contains(node('Marco Rubio'))"
+        "  && e.connectedNodes().contains(node('Sergej Lawrow')))[0];"
+        "return e.renderedMidpoint();")
+    move_mouse(browser, *page_point(browser, midpoint))
     tooltip = browser.find_element(By.ID, "tooltip")
     WebDriverWait(browser, 5).until(lambda d: tooltip.is_displayed())
     text = tooltip.text
     assert "Marco Rubio" in text and "Sergej Lawrow" in text
+    ids = {n["label"]: n["id"] for n in data["nodes"]}
     events = [data["events"][i] for e in data["edges"] for i in e["events"]
-              if e["relation"] == "met-with" and {n["label"] for n in data["nodes"] if n["id"] in (e["source"], e["target"])}
-              == {"Marco Rubio", "Sergej Lawrow"}]
+              if {e["source"], e["target"]} == {ids["Marco Rubio"], ids["Sergej Lawrow"]}]
     assert any(ev["doc"] in text and ev["evidence"][:40] in text for ev in events)
+
+
+def test_an_actor_can_be_dragged(opened, tmp_path):
+    browser, _ = opened
+    start = browser.execute_script(
+        "const n = window.kgNetwork.cy.nodes().filter((n) => n.data('label') === 'Türkei')[0]; return n.renderedPosition();")
+    x, y = page_point(browser, start)
+    actions = ActionChains(browser)
+    actions.w3c_actions.pointer_action.move_to_location(x, y).pointer_down()
+    for step in range(1, 11):
+        actions.w3c_actions.pointer_action.move_to_location(x + 8 * step, y + 5 * step)
+    actions.w3c_actions.pointer_action.pointer_up()
+    actions.perform()
+    time.sleep(0.2)
+    end = browser.execute_script(
+        "const n = window.kgNetwork.cy.nodes().filter((n) => n.data('label') === 'Türkei')[0]; return n.renderedPosition();")
+    assert abs(end["x"] - start["x"] - 80) < 6 and abs(end["y"] - start["y"] - 50) < 6, (start, end)
+    browser.save_screenshot(str(tmp_path / "dragged.png"))
 
 
 def test_relation_filter_hides_and_restores_lines(opened, tmp_path):
     browser, data = opened
-    before = len(visible_edges(browser))
+    before = visible_edges(browser)
     browser.find_element(By.ID, "relation-met-with").click()
     assert not visible_edges(browser, "met-with")
-    assert not edge(browser, "met-with", "Marco Rubio", "Sergej Lawrow").is_displayed()
+    assert not edge(browser, "met-with", "Marco Rubio", "Sergej Lawrow")["shown"]
     assert visible_edges(browser, "agreed-to") and visible_edges(browser, "demanded")
     relations = {li.get_attribute("data-relation") for li in browser.find_elements(By.CSS_SELECTOR, "#timeline li")}
     assert relations and "met-with" not in relations
     browser.save_screenshot(str(tmp_path / "network-without-meetings.png"))
     browser.find_element(By.ID, "relation-met-with").click()
-    assert len(visible_edges(browser)) == before
+    assert visible_edges(browser) == before
 
 
 def test_date_filter_keeps_only_events_in_range(opened):
@@ -151,15 +195,15 @@ def test_date_filter_keeps_only_events_in_range(opened):
     )
     dates = {li.text.split(" ", 1)[0] for li in browser.find_elements(By.CSS_SELECTOR, "#timeline li")}
     assert dates == {"2025-02-18"}
-    assert edge(browser, "met-with", "Marco Rubio", "Sergej Lawrow").is_displayed()  # Riad, 18 February
+    assert edge(browser, "met-with", "Marco Rubio", "Sergej Lawrow")["shown"]  # Riad, 18 February
     # lines whose every event lies outside 18 February are hidden, the others shown
     labels = {n["id"]: n["label"] for n in data["nodes"]}
     outside = [e for e in data["edges"] if all(data["events"][i]["date"] != "2025-02-18" for i in e["events"])]
     inside = [e for e in data["edges"] if any(data["events"][i]["date"] == "2025-02-18" for i in e["events"])]
     assert outside and inside
     for e in outside:
-        assert not edge(browser, e["relation"], labels[e["source"]], labels[e["target"]]).is_displayed()
+        assert not edge(browser, e["relation"], labels[e["source"]], labels[e["target"]])["shown"]
     for e in inside:
-        assert edge(browser, e["relation"], labels[e["source"]], labels[e["target"]]).is_displayed()
+        assert edge(browser, e["relation"], labels[e["source"]], labels[e["target"]])["shown"]
     summary = browser.find_element(By.ID, "summary").text
     assert re.fullmatch(r"\d+ actors, \d+ links, \d+ events shown", summary)

@@ -1,21 +1,15 @@
-// kg actor network: draws the laid-out graph from #kg-data and wires filters, tooltips,
-// the details panel, the timeline and pan/zoom. No libraries, no network access.
+// kg actor network: draws #kg-data with Cytoscape.js (bundled, kg/assets/vendor) and its
+// fCoSE layout, and wires filters, tooltips, the details panel and the timeline. Actors
+// can be dragged; wheel zooms, dragging the background pans. No network access.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("kg-data").textContent);
-  const SVG = "http://www.w3.org/2000/svg";
-  const svg = document.getElementById("network");
+  const container = document.getElementById("network");
   const tooltip = document.getElementById("tooltip");
   const details = document.getElementById("details");
   const nodesById = new Map(data.nodes.map((n) => [n.id, n]));
   const state = { relations: new Set(data.relations), from: "", to: "", undated: true, selected: null };
 
-  function el(name, attrs, parent) {
-    const node = document.createElementNS(SVG, name);
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-    if (parent) parent.appendChild(node);
-    return node;
-  }
   function html(tag, text, cls) {
     const node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
@@ -24,56 +18,43 @@
   }
 
   // ------------------------------------------------------------------ drawing
-  svg.setAttribute("viewBox", `0 0 ${data.width} ${data.height}`);
-  const defs = el("defs", {}, svg);
-  const marker = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5",
-    markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" }, defs);
-  el("path", { d: "M0,0 L10,5 L0,10 z", fill: data.styles.demanded.colour }, marker);
-  const world = el("g", { id: "world" }, svg);
-  const edgeLayer = el("g", { id: "edges" }, world);
-  const nodeLayer = el("g", { id: "nodes" }, world);
-  const bends = { "met-with": 0, "agreed-to": 18, "demanded": -18 };
-
-  function edgePath(a, b, relation) {
-    let x2 = b.x, y2 = b.y;
-    const d = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-    if (relation === "demanded") { x2 = b.x - (b.x - a.x) / d * (b.r + 2); y2 = b.y - (b.y - a.y) / d * (b.r + 2); }
-    const bend = bends[relation] || 0;
-    const cx = (a.x + x2) / 2 - (y2 - a.y) / d * bend, cy = (a.y + y2) / 2 + (x2 - a.x) / d * bend;
-    return `M${a.x},${a.y} Q${cx},${cy} ${x2},${y2}`;
+  cytoscape.use(cytoscapeFcose);
+  // a big network is drawn more cheaply: straight lines, labels only when zoomed in, lines
+  // hidden while panning, and fCoSE's draft (spectral) layout, whose refinement takes a
+  // minute there
+  const big = data.nodes.length > 1000 || data.edges.length > 4000;
+  const elements = data.nodes.map((n) => ({ group: "nodes", data: {
+    id: n.id, label: n.label, type: n.type, colour: n.colour, size: 2 * n.r, activity: n.activity } }));
+  data.edges.forEach((edge, index) => elements.push({ group: "edges", data: {
+    id: `edge-${index}`, index, source: edge.source, target: edge.target, relation: edge.relation, width: 1 } }));
+  const style = [
+    { selector: "node", style: {
+      "background-color": "data(colour)", width: "data(size)", height: "data(size)", label: "data(label)",
+      "font-size": 11, "text-valign": "center", "text-halign": "right", "text-margin-x": 3,
+      "text-outline-color": "#fff", "text-outline-width": 2, "border-color": "#fff", "border-width": 1.5,
+      "min-zoomed-font-size": big ? 14 : 7 } },
+    { selector: "node[type = 'State']", style: { shape: "round-rectangle" } },
+    { selector: "node[type = 'Organization']", style: { shape: "diamond" } },
+    { selector: "node.dim", style: { opacity: 0.2 } },
+    { selector: "node.picked", style: { "border-color": "#000", "border-width": 3 } },
+    { selector: "edge", style: { width: "data(width)", "curve-style": big ? "straight" : "bezier", opacity: 0.75 } },
+    { selector: "edge:active, edge.hover", style: { opacity: 1, "overlay-opacity": 0 } },
+    { selector: "edge.hidden", style: { display: "none" } },
+  ];
+  for (const relation of data.relations) {
+    const s = data.styles[relation];
+    const look = { "line-color": s.colour, "target-arrow-color": s.colour,
+      "line-style": s.dash ? (relation === "demanded" ? "dotted" : "dashed") : "solid" };
+    if (relation === "demanded") look["target-arrow-shape"] = "triangle";
+    style.push({ selector: `edge[relation = '${relation}']`, style: look });
   }
-
-  const edgeViews = data.edges.map((edge) => {
-    const a = nodesById.get(edge.source), b = nodesById.get(edge.target);
-    const style = data.styles[edge.relation];
-    const path = el("path", { class: `edge ${edge.relation}`, d: edgePath(a, b, edge.relation),
-      stroke: style.colour, "data-relation": edge.relation,
-      "data-source-label": a.label, "data-target-label": b.label }, edgeLayer);
-    if (style.dash) path.setAttribute("stroke-dasharray", style.dash);
-    if (edge.relation === "demanded") path.setAttribute("marker-end", "url(#arrow)");
-    path.addEventListener("mousemove", (ev) => showTip(ev, edgeTip(edge)));
-    path.addEventListener("mouseleave", hideTip);
-    return { edge, path, visible: [] };
+  const cy = cytoscape({
+    container, elements, style, minZoom: 0.02, maxZoom: 5, hideEdgesOnViewport: big, pixelRatio: big ? 1 : "auto",
+    boxSelectionEnabled: false, autoungrabify: false,
   });
-
-  const nodeViews = data.nodes.map((node) => {
-    let shape;
-    const common = { class: "node", fill: node.colour, "data-id": node.id, "data-label": node.label, "data-type": node.type };
-    if (node.type === "State") {
-      shape = el("rect", { ...common, x: node.x - node.r, y: node.y - node.r, width: 2 * node.r, height: 2 * node.r, rx: 3 }, nodeLayer);
-    } else if (node.type === "Organization") {
-      const p = [[node.x, node.y - node.r], [node.x + node.r, node.y], [node.x, node.y + node.r], [node.x - node.r, node.y]];
-      shape = el("polygon", { ...common, points: p.map((q) => q.join(",")).join(" ") }, nodeLayer);
-    } else {
-      shape = el("circle", { ...common, cx: node.x, cy: node.y, r: node.r }, nodeLayer);
-    }
-    const label = el("text", { class: "node-label", x: node.x + node.r + 3, y: node.y + 4 }, nodeLayer);
-    label.textContent = node.label;
-    shape.addEventListener("mousemove", (ev) => showTip(ev, [html("strong", node.label), html("div", `${node.type}, ${node.activity} events`)]));
-    shape.addEventListener("mouseleave", hideTip);
-    shape.addEventListener("click", () => select(node.id));
-    return { node, shape, label };
-  });
+  const layout = cy.layout({ name: "fcose", quality: big ? "draft" : "default",
+    randomize: true, animate: false, fit: true, padding: 20, nodeRepulsion: 6000, idealEdgeLength: 70,
+    packComponents: true });
 
   // ------------------------------------------------------------------ filters
   function passes(event) {
@@ -87,26 +68,26 @@
     return true;
   }
 
+  const visible = data.edges.map(() => []);  // per edge: the indexes of its events shown
   function apply() {
     const active = new Set();
     let shownEdges = 0;
-    for (const view of edgeViews) {
-      view.visible = view.edge.events.filter((i) => passes(data.events[i]));
-      const shown = view.visible.length > 0;
-      view.path.classList.toggle("hidden", !shown);
-      view.path.setAttribute("data-count", String(view.visible.length));
-      view.path.setAttribute("stroke-width", (1 + 1.5 * Math.log2(Math.max(1, view.visible.length))).toFixed(1));
-      if (shown) { active.add(view.edge.source); active.add(view.edge.target); shownEdges += 1; }
-    }
-    for (const view of nodeViews) {
-      const dim = !active.has(view.node.id);
-      view.shape.classList.toggle("dim", dim);
-      view.label.classList.toggle("dim", dim);
-    }
+    cy.batch(() => {
+      cy.edges().forEach((element) => {
+        const index = element.data("index"), edge = data.edges[index];
+        visible[index] = edge.events.filter((i) => passes(data.events[i]));
+        const count = visible[index].length;
+        element.toggleClass("hidden", count === 0);
+        element.data("count", count);
+        element.data("width", 1 + 1.5 * Math.log2(Math.max(1, count)));
+        if (count) { active.add(edge.source); active.add(edge.target); shownEdges += 1; }
+      });
+      cy.nodes().forEach((node) => { node.toggleClass("dim", !active.has(node.id())); });
+    });
     const events = data.events.filter(passes);
     document.getElementById("summary").textContent =
       `${active.size} actors, ${shownEdges} links, ${events.length} events shown`;
-    svg.setAttribute("data-visible-edges", String(shownEdges));
+    container.dataset.visibleEdges = String(shownEdges);
     renderTimeline();
     if (state.selected) renderDetails(state.selected);
   }
@@ -149,45 +130,57 @@
     item.append(html("div", event.evidence, "evidence"), html("div", `source: ${event.doc}`, "doc"));
     return item;
   }
-  function edgeTip(edge) {
-    const view = edgeViews.find((v) => v.edge === edge);
+  function edgeTip(index) {
+    const edge = data.edges[index], shown = visible[index];
     const a = nodesById.get(edge.source).label, b = nodesById.get(edge.target).label;
-    const parts = [html("strong", `${a} — ${edge.relation} — ${b} (${view.visible.length})`)];
-    for (const i of view.visible.slice(0, 4)) {
+    const parts = [html("strong", `${a} — ${edge.relation} — ${b} (${shown.length})`)];
+    for (const i of shown.slice(0, 4)) {
       const e = data.events[i];
       parts.push(html("div", `${e.date || "undated"}${e.place ? ", " + e.place : ""} [${e.doc}]`, "doc"));
       parts.push(html("div", e.evidence, "evidence"));
     }
-    if (view.visible.length > 4) parts.push(html("div", `… ${view.visible.length - 4} more`));
+    if (shown.length > 4) parts.push(html("div", `… ${shown.length - 4} more`));
     return parts;
   }
-  function showTip(ev, parts) {
+  function showTip(position, parts) {
     tooltip.replaceChildren(...parts);
     tooltip.hidden = false;
-    const box = svg.parentElement.getBoundingClientRect();
-    tooltip.style.left = `${Math.min(ev.clientX - box.left + 12, box.width - 300)}px`;
-    tooltip.style.top = `${ev.clientY - box.top + 12}px`;
+    tooltip.style.left = `${Math.min(position.x + 12, container.clientWidth - 300)}px`;
+    tooltip.style.top = `${position.y + 12}px`;
   }
   function hideTip() { tooltip.hidden = true; }
+  cy.on("mouseover", "edge", (ev) => { ev.target.addClass("hover"); showTip(ev.renderedPosition, edgeTip(ev.target.data("index"))); });
+  cy.on("mouseout", "edge", (ev) => { ev.target.removeClass("hover"); hideTip(); });
+  cy.on("mouseover", "node", (ev) => {
+    const node = nodesById.get(ev.target.id());
+    showTip(ev.renderedPosition, [html("strong", node.label), html("div", `${node.type}, ${node.activity} events`)]);
+  });
+  cy.on("mouseout", "node", hideTip);
+  cy.on("grab", "node", hideTip);
+  cy.on("tap", "node", (ev) => select(ev.target.id()));
   function select(id) {
     state.selected = state.selected === id ? null : id;
-    for (const view of nodeViews) view.shape.classList.toggle("selected", view.node.id === state.selected);
-    if (state.selected) renderDetails(state.selected);
+    cy.nodes().removeClass("picked");
+    if (state.selected) { cy.getElementById(state.selected).addClass("picked"); renderDetails(state.selected); }
     else details.replaceChildren(html("p", "Click an actor to list its events.", "hint"));
   }
   function renderDetails(id) {
     const node = nodesById.get(id);
     const indexes = new Set();
-    for (const view of edgeViews) {
-      if (view.edge.source === id || view.edge.target === id) view.visible.forEach((i) => indexes.add(i));
-    }
+    data.edges.forEach((edge, index) => {
+      if (edge.source === id || edge.target === id) visible[index].forEach((i) => indexes.add(i));
+    });
     const list = html("ol");
     [...indexes].sort((x, y) => x - y).forEach((i) => list.appendChild(eventLine(data.events[i])));
     details.replaceChildren(html("h2", node.label), html("p", `${node.type} · ${indexes.size} events shown`), list);
   }
+  const TIMELINE_LIMIT = 2000;  // more list items would take the page seconds to build
   function renderTimeline() {
-    const list = document.getElementById("timeline");
-    list.replaceChildren(...data.events.filter(passes).map(eventLine));
+    const list = document.getElementById("timeline"), events = data.events.filter(passes);
+    list.replaceChildren(...events.slice(0, TIMELINE_LIMIT).map(eventLine));
+    const more = document.getElementById("timeline-more");
+    more.hidden = events.length <= TIMELINE_LIMIT;
+    more.textContent = `… and ${events.length - TIMELINE_LIMIT} more: narrow the dates or relations to list them`;
   }
 
   // ------------------------------------------------------------------ legend
@@ -199,30 +192,14 @@
     item.append(swatch, camp.label);
     legend.appendChild(item);
   }
-  legend.appendChild(html("span", "● person  ■ state  ◆ organisation; size = number of events"));
+  legend.appendChild(html("span", "● person  ■ state  ◆ organisation; size = number of events; drag an actor to move it"));
 
-  // ------------------------------------------------------------------ pan and zoom
-  let view = { x: 0, y: 0, w: data.width, h: data.height }, drag = null;
-  function setView() { svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`); }
-  svg.addEventListener("wheel", (ev) => {
-    ev.preventDefault();
-    const box = svg.getBoundingClientRect();
-    const fx = (ev.clientX - box.left) / box.width, fy = (ev.clientY - box.top) / box.height;
-    const scale = ev.deltaY > 0 ? 1.15 : 1 / 1.15;
-    const w = view.w * scale, h = view.h * scale;
-    view = { x: view.x + (view.w - w) * fx, y: view.y + (view.h - h) * fy, w, h };
-    setView();
-  }, { passive: false });
-  svg.addEventListener("mousedown", (ev) => { drag = { x: ev.clientX, y: ev.clientY, view: { ...view } }; });
-  window.addEventListener("mouseup", () => { drag = null; });
-  window.addEventListener("mousemove", (ev) => {
-    if (!drag) return;
-    const box = svg.getBoundingClientRect();
-    view.x = drag.view.x - (ev.clientX - drag.x) * view.w / box.width;
-    view.y = drag.view.y - (ev.clientY - drag.y) * view.h / box.height;
-    setView();
+  const started = performance.now();
+  layout.one("layoutstop", () => {
+    container.dataset.layoutMs = String(Math.round(performance.now() - started));
+    apply();
+    window.kgNetwork = { cy, data, visible, apply };
+    document.body.setAttribute("data-ready", "true");
   });
-
-  apply();
-  document.body.setAttribute("data-ready", "true");
+  layout.run();
 })();
