@@ -257,7 +257,7 @@ def create_app(workers: QueryWorkers):  # -> starlette.applications.Starlette
     return Starlette(routes=[
         Route("/", index), Route("/sparql", sparql, methods=["GET", "POST"]), Route("/editor", editor),
         Mount("/assets/vendor", StaticFiles(directory=Path(__file__).parent / "assets" / "vendor")),
-        Route("/actor", explorer_page), Route("/timeline", explorer_page),
+        Route("/actor", explorer_page), Route("/timeline", explorer_page), Route("/network", explorer_page),
         Route("/api/queries", list_saved), Route("/api/openapi.json", openapi_json),
         Route("/api/{name}", saved_query),
     ], lifespan=lifespan)

@@ -15,8 +15,8 @@ from kg.queries import SavedQuery
 _e = html.escape
 _VERB = {Relation.MET_WITH.value: "met", Relation.PHONE_CALL.value: "phoned", Relation.AGREED_TO.value: "agreed with",
          Relation.DEMANDED.value: "demanded of", DEMANDED_BY: "was asked by"}
-_NAV = ('<nav><a href="/">queries</a> · <a href="/editor">SPARQL editor</a> · <a href="/timeline">timeline</a> · '
-        '<a href="/api/openapi.json">OpenAPI</a></nav>')
+_NAV = ('<nav><a href="/">queries</a> · <a href="/editor">SPARQL editor</a> · <a href="/network">network</a> · '
+        '<a href="/timeline">timeline</a> · <a href="/api/openapi.json">OpenAPI</a></nav>')
 
 
 def page(title: str, body: str) -> str:

@@ -25,7 +25,7 @@ class Job:
 
     text: str = ""
     saved: str = ""
-    page: str = ""  # an explorer page: "actor" or "timeline"
+    page: str = ""  # an explorer page: "actor", "timeline" or "network"
     params: dict[str, str] = field(default_factory=dict)
     table_format: str = "json"  # for SELECT and ASK; saved queries: "csv" or "json" (kg's rows)
     graph_format: str = "turtle"  # for CONSTRUCT and DESCRIBE
@@ -91,6 +91,10 @@ def _page(store, job: Job) -> Answer:
                 body = serve_pages.page(name, serve_pages.candidates_page(name, exc.candidates))
             else:
                 body = serve_pages.page(profile.actor.label, serve_pages.profile_page(profile))
+        elif job.page == "network":  # the page kg viz writes
+            from kg.viz import render_html
+
+            body = render_html(load_network(run), "kg: actor network")
         else:
             start, end = date_bound(job.params.get("from") or None, "from"), date_bound(job.params.get("to") or None, "to")
             rows = timeline_rows(timeline(load_network(run), start, end))

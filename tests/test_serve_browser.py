@@ -59,3 +59,26 @@ def test_the_sparql_editor_runs_a_query_on_this_server(browser, server, tmp_path
     assert "Saudi-Arabien" in browser.find_element(By.CLASS_NAME, "yasr").text
     browser.save_screenshot(str(tmp_path / "editor.png"))
     only_local_requests(browser, server)
+
+
+def test_the_network_page_of_the_server_lets_an_actor_be_dragged(browser, server, tmp_path: Path):  # noqa: F811
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.get(server + "/network")
+    WebDriverWait(browser, 30).until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    labels = browser.execute_script("return window.kgNetwork.cy.nodes().map((n) => n.data('label'))")
+    assert {"Sergej Lawrow", "Marco Rubio", "Russland"} <= set(labels)
+    where = "return window.kgNetwork.cy.nodes().filter((n) => n.data('label') === 'Türkei')[0].renderedPosition();"
+    start = browser.execute_script(where)
+    left, top = browser.execute_script("const r = document.getElementById('network').getBoundingClientRect(); return [r.left, r.top];")
+    x, y = int(left + start["x"]), int(top + start["y"])
+    actions = ActionChains(browser)
+    actions.w3c_actions.pointer_action.move_to_location(x, y).pointer_down()
+    for step in range(1, 11):
+        actions.w3c_actions.pointer_action.move_to_location(x - 6 * step, y + 4 * step)
+    actions.w3c_actions.pointer_action.pointer_up()
+    actions.perform()
+    end = browser.execute_script(where)
+    assert abs(end["x"] - start["x"] + 60) < 6 and abs(end["y"] - start["y"] - 40) < 6, (start, end)
+    browser.save_screenshot(str(tmp_path / "network.png"))
+    only_local_requests(browser, server)
