@@ -10,7 +10,6 @@ counted (CSV keeps every event).
 """
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from typing import TextIO
 from kg import __version__
 from kg.codes import CodeBook
 from kg.errors import InputError
-from kg.results import QueryResult
+from kg.results import QueryResult, csv_writer
 
 EVENT_FORMATS = ("plover-jsonl", "cameo-tsv", "csv")
 #: what kg events names as its codebook in PLOVER's cite_info
@@ -198,7 +197,7 @@ def write_events(result: QueryResult, fmt: str, out: TextIO, book: CodeBook) -> 
         raise InputError(f"--format {fmt!r}: use {', '.join(EVENT_FORMATS)}")
     rows = event_rows(result)
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv_writer(out)
         writer.writerow(result.columns)
         for row in rows:
             writer.writerow(normalised_values(row, result.columns))

@@ -1,6 +1,7 @@
 """``kg serve``: the graph as a read-only SPARQL 1.1 Protocol endpoint (``/sparql``), every
 saved query as a REST endpoint (``/api/NAME``) with an OpenAPI 3 description
-(``/api/openapi.json``), and a small explorer page (``/``).
+(``/api/openapi.json``), and the explorer's pages (kg.serve_pages: ``/``, ``/actor``,
+``/timeline``, ``/network``, ``/editor``).
 
 The app is Starlette (run by uvicorn); queries run in worker processes (kg.serve_workers)
 over an on-disk store opened read-only, so nothing a client sends can change the graph,
