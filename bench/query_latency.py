@@ -58,7 +58,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.events import event_rows, normalised_values
+from kg.events import normalised_table
 from kg.queries import SavedQuery, list_queries
 from kg.results import QueryResult
 
@@ -260,8 +260,7 @@ def measure(item: Item, source: list[str], repeat: int, timeout: float, workdir:
         cell.rows = max(0, len(table) - 1)
         rows = table[1:]
         if item.args[1] == "events" and table:  # lists inside a cell come in the store's order
-            result = QueryResult(table[0], [dict(zip(table[0], row)) for row in rows])
-            rows = [normalised_values(r, table[0]) for r in event_rows(result)]
+            rows = normalised_table(QueryResult(table[0], csv_text=run.stdout))
         cell.answer = (table[:1], sorted(map(tuple, rows)))
     elif item.out_file:
         data = Path(item.out_file).read_bytes()

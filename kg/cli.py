@@ -334,11 +334,11 @@ def events(
     if out is not None:
         check_writable(out)
     result = _runner(graph, store_dir, endpoint, server, query_url, timeout, data_option="GRAPH")(load_query("events"), {})
-    text = StringIO()
-    done = write_events(result, fmt.value, text, load_codebook())
     if out is None:
-        sys.stdout.write(text.getvalue())
-    else:
+        done = write_events(result, fmt.value, sys.stdout, load_codebook())
+    else:  # built whole first, so a failure leaves the old file
+        text = StringIO()
+        done = write_events(result, fmt.value, text, load_codebook())
         atomic_write(out, lambda stream: stream.write(text.getvalue().encode("utf-8")))
     left_out = f"; {plural(done.undated, 'event')} without a full date left out" if done.undated else ""
     typer.echo(f"kg events: {plural(done.written, 'event')} as {fmt.value}{left_out}" + (f" -> {out}" if out else ""), err=True)

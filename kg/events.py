@@ -92,6 +92,11 @@ def normalised_values(row: EventRow, columns: Iterable[str]) -> list[str]:
     return [SEPARATOR.join(lists[c]) if c in lists else row.values.get(c, "") for c in columns]
 
 
+def normalised_table(result: QueryResult) -> list[list[str]]:
+    """The rows of the ``events`` query as the CSV writes them: every store gives the same."""
+    return [normalised_values(row, result.columns) for row in event_rows(result)]
+
+
 def _plover_actor(actor: EventActor) -> dict:
     # PLOVER's actor object: a 3-letter top-level code (a country, or "IGO"), then the sector
     record: dict = {"actor_text": actor.label}
@@ -195,13 +200,12 @@ class EventExport:
 def write_events(result: QueryResult, fmt: str, out: TextIO, book: CodeBook) -> EventExport:
     if fmt not in EVENT_FORMATS:
         raise InputError(f"--format {fmt!r}: use {', '.join(EVENT_FORMATS)}")
-    rows = event_rows(result)
     if fmt == "csv":
         writer = csv_writer(out)
         writer.writerow(result.columns)
-        for row in rows:
-            writer.writerow(normalised_values(row, result.columns))
-        return EventExport(len(rows), 0, len(rows) + 1)
+        writer.writerows(normalised_table(result))
+        return EventExport(len(result.rows), 0, len(result.rows) + 1)
+    rows = event_rows(result)
     written = lines = 0
     for row in rows:
         if fmt == "plover-jsonl":

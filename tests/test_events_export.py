@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.codes import load_codebook
-from kg.events import event_rows, normalised_values
+from kg.events import event_rows, normalised_table
 from kg.pipeline import build_dataset
 from kg.queries import load_query
 from kg.results import run_query
@@ -98,7 +98,7 @@ def test_csv_has_the_rows_of_the_saved_query(seeds):
     # the same events and values; kg events sorts the lists inside a cell
     saved = load_query("events")
     result = run_query(store, saved, {})
-    assert sorted(exported_rows[1:]) == sorted(normalised_values(r, result.columns) for r in event_rows(result))
+    assert sorted(exported_rows[1:]) == sorted(normalised_table(result))
     assert [row[0] for row in exported_rows[1:]] == [row[0] for row in queried_rows[1:]]
 
 

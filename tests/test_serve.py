@@ -203,12 +203,10 @@ def test_every_saved_query_without_parameters_gives_the_rows_of_kg_query(server,
 
 
 def normalised_events(text: str) -> list[list[str]]:
-    from kg.events import event_rows, normalised_values
+    from kg.events import normalised_table
     from kg.results import QueryResult
 
-    table = list(csv.reader(io.StringIO(text)))
-    result = QueryResult(table[0], [dict(zip(table[0], row)) for row in table[1:]])
-    return [normalised_values(row, table[0]) for row in event_rows(result)]
+    return normalised_table(QueryResult(next(csv.reader(io.StringIO(text))), csv_text=text))
 
 
 @pytest.mark.parametrize(("name", "params"), [
